@@ -1,0 +1,3 @@
+from satuatap.cli import main
+
+main()

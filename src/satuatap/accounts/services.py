@@ -1,0 +1,110 @@
+"""Writes for accounts: users and API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.db import transaction
+from django.utils import timezone
+
+from satuatap.accounts.models import ApiToken, Role, User
+from satuatap.core.errors import NotFound, ValidationFailed
+from satuatap.reference.models import Agency, Office, Region
+
+TOKEN_PREFIX = "sat_"
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+@transaction.atomic
+def user_create(
+    *,
+    username: str,
+    password: str | None,
+    role: str,
+    office: Office | None = None,
+    agency: Agency | None = None,
+    region: Region | None = None,
+    first_name: str = "",
+    last_name: str = "",
+    email: str = "",
+) -> User:
+    """Create a user; a desk officer needs an office and an agency, an office head an office."""
+    if role not in Role.values:
+        raise ValidationFailed("Peran tidak dikenal.", "Unknown role.", code="role_unknown", details={"role": role})
+    if role == Role.DESK_OFFICER and (office is None or agency is None):
+        raise ValidationFailed(
+            "Petugas loket harus terikat pada satu kantor dan satu instansi.",
+            "A desk officer must belong to one office and one agency.",
+            code="desk_officer_needs_office_agency",
+        )
+    if role == Role.DESK_OFFICER and not office.desks.filter(pk=agency.pk).exists():
+        raise ValidationFailed(
+            f"Kantor {office.name} tidak memiliki loket {agency.name_id}.",
+            f"Office {office.name} has no {agency.name_en} desk.",
+            code="desk_not_present",
+        )
+    if role == Role.OFFICE_HEAD and office is None:
+        raise ValidationFailed(
+            "Kepala kantor harus terikat pada satu kantor.", "An office head must belong to an office.",
+            code="office_head_needs_office",
+        )
+    user = User(
+        username=username,
+        role=role,
+        office=office,
+        agency=agency if role == Role.DESK_OFFICER else None,
+        region=region if role == Role.MONITOR else None,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        is_staff=role == Role.ADMIN,
+        is_superuser=role == Role.ADMIN,
+    )
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.save()
+    return user
+
+
+@transaction.atomic
+def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
+    """Issue a bearer token; the secret is returned once and only its hash is kept."""
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(user=user, name=name, prefix=secret[:12], digest=_digest(secret))
+    return token, secret
+
+
+@transaction.atomic
+def api_token_revoke(*, token_id: int) -> ApiToken:
+    """Revoke a token; requests with it get 401 from then on."""
+    token = ApiToken.objects.select_for_update().filter(pk=token_id).first()
+    if token is None:
+        raise NotFound("Token tidak ditemukan.", "Token not found.", code="token_not_found")
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+    return token
+
+
+def api_token_authenticate(*, secret: str) -> User | None:
+    """The active user behind a bearer token, or None; records when the token was last used."""
+    if not secret.startswith(TOKEN_PREFIX):
+        return None
+    token = (
+        ApiToken.objects.select_related("user", "user__office", "user__agency")
+        .filter(digest=_digest(secret), revoked_at__isnull=True)
+        .first()
+    )
+    if token is None or not token.user.is_active:
+        return None
+    now = timezone.now()
+    # Write at most once a minute per token: a busy integration must not turn every read into a write.
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user

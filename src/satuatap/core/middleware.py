@@ -1,0 +1,122 @@
+"""Idempotency-Key support for every POST under /api/.
+
+A client on a slow office line retries when it sees no answer; the retry must not act twice. The first
+response to (caller, key) is stored and replayed; the same key with a different request is refused.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+
+from django.db import IntegrityError, transaction
+from django.http import HttpResponse, JsonResponse
+from django.utils import timezone
+
+from satuatap.core.errors import ApplicationError, Conflict, ValidationFailed
+from satuatap.core.models import IdempotencyRecord
+
+_KEY_RE = re.compile(r"^[A-Za-z0-9._:\-]{1,100}$")
+# A record still "in flight" after this long belongs to a request that died; a retry may act again
+# (the transition service still refuses a second identical transition on its own).
+_ABANDONED_AFTER = dt.timedelta(minutes=5)
+
+
+def _error(exc: ApplicationError) -> JsonResponse:
+    return JsonResponse(exc.as_dict(), status=exc.status)
+
+
+def _caller_scope(request) -> str | None:
+    auth = request.headers.get("Authorization", "")
+    if auth:
+        return "token:" + hashlib.sha256(auth.encode()).hexdigest()
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return f"user:{user.pk}"
+    return None
+
+
+class IdempotencyMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        key = request.headers.get("Idempotency-Key")
+        if key is None or request.method != "POST" or not request.path.startswith("/api/"):
+            return self.get_response(request)
+        if not _KEY_RE.match(key):
+            return _error(
+                ValidationFailed(
+                    "Idempotency-Key harus 1–100 karakter huruf, angka, titik, titik dua, garis bawah atau strip.",
+                    "Idempotency-Key must be 1-100 letters, digits, '.', ':', '_' or '-'.",
+                    code="idempotency_key_invalid",
+                    status=400,
+                )
+            )
+        scope = _caller_scope(request)
+        if scope is None:  # not authenticated: the API will answer 401, nothing to remember
+            return self.get_response(request)
+        fingerprint = hashlib.sha256(
+            b"\n".join([request.method.encode(), request.get_full_path().encode(), request.body])
+        ).hexdigest()
+
+        record, replay = self._claim(scope, key, fingerprint)
+        if replay is not None:
+            return replay
+        try:
+            response = self.get_response(request)
+        except Exception:
+            IdempotencyRecord.objects.filter(pk=record.pk).delete()
+            raise
+        if response.status_code >= 500 or response.status_code == 401 or response.streaming:
+            # Nothing was done (or we cannot tell): let the client retry for real.
+            IdempotencyRecord.objects.filter(pk=record.pk).delete()
+        else:
+            IdempotencyRecord.objects.filter(pk=record.pk).update(
+                status_code=response.status_code,
+                body=response.content,
+                content_type=response.get("Content-Type", "application/json"),
+            )
+        return response
+
+    def _claim(self, scope: str, key: str, fingerprint: str):
+        try:
+            with transaction.atomic():
+                record = IdempotencyRecord.objects.create(scope=scope, key=key, fingerprint=fingerprint)
+            return record, None
+        except IntegrityError:
+            pass
+        existing = IdempotencyRecord.objects.filter(scope=scope, key=key).first()
+        if existing is None:  # expired and purged between the two statements: try once more
+            with transaction.atomic():
+                return IdempotencyRecord.objects.create(scope=scope, key=key, fingerprint=fingerprint), None
+        if existing.fingerprint != fingerprint:
+            return None, _error(
+                ValidationFailed(
+                    "Idempotency-Key ini sudah dipakai untuk permintaan lain.",
+                    "This Idempotency-Key was already used for a different request.",
+                    code="idempotency_key_reused",
+                )
+            )
+        if existing.status_code is None:
+            if timezone.now() - existing.created_at > _ABANDONED_AFTER:
+                existing.delete()
+                return self._claim(scope, key, fingerprint)
+            return None, _error(
+                Conflict(
+                    "Permintaan dengan Idempotency-Key ini masih diproses. Coba lagi sebentar.",
+                    "A request with this Idempotency-Key is still being processed. Retry shortly.",
+                    code="idempotency_in_progress",
+                )
+            )
+        response = HttpResponse(bytes(existing.body), status=existing.status_code, content_type=existing.content_type)
+        response["Idempotent-Replayed"] = "true"
+        return None, response
+
+
+def purge_expired_idempotency_records(*, older_than_hours: int) -> int:
+    """Delete stored responses older than the retention window; returns how many."""
+    cutoff = timezone.now() - dt.timedelta(hours=older_than_hours)
+    deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=cutoff).delete()
+    return deleted

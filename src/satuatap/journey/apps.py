@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class JourneyConfig(AppConfig):
+    name = "satuatap.journey"
+    label = "journey"
