@@ -42,3 +42,21 @@ def users_list(*, office_id: str | None = None):
     if office_id:
         qs = qs.filter(office_id=office_id)
     return qs
+
+
+# Agencies whose desk work needs the full identity number (registration and civil registration).
+FULL_NIK_AGENCIES = frozenset({"DISNAKER", "DUKCAPIL"})
+# Health outcome details are for the health desk and the office head only (UU 27/2022: health data is specific).
+HEALTH_AGENCIES = frozenset({"DINKES"})
+
+
+def user_sees_full_nik(user: User) -> bool:
+    if user_is_admin(user) or user.role == Role.OFFICE_HEAD:
+        return True
+    return user.role == Role.DESK_OFFICER and user.agency_id in FULL_NIK_AGENCIES
+
+
+def user_sees_health_details(user: User) -> bool:
+    if user_is_admin(user) or user.role == Role.OFFICE_HEAD:
+        return True
+    return user.role == Role.DESK_OFFICER and user.agency_id in HEALTH_AGENCIES

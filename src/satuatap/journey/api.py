@@ -1,3 +1,307 @@
-from ninja import Router
+"""Cases API: open, read (steps + events), list with filters, and the step actions of each desk."""
 
-router = Router()
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema
+
+from satuatap.accounts import selectors as account_selectors
+from satuatap.core.masking import mask_nik
+from satuatap.journey import selectors, services
+from satuatap.journey.models import Case, CaseStatus, Event, Step, StepState
+from satuatap.registry import selectors as registry_selectors
+
+router = Router(tags=["cases"])
+
+
+class ErrorOut(Schema):
+    code: str
+    message: str
+    message_en: str
+    details: Any = None
+
+
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+
+
+class CaseOpenIn(Schema):
+    worker_id: int
+    office: str = Field(max_length=20, description="office code, e.g. LTSA-IDM")
+    scheme: str = Field("P2P", max_length=10)
+    destination_country: str = Field("", max_length=2, description="ISO 3166-1 alpha-2")
+
+
+class StepActionIn(Schema):
+    expected_version: int | None = Field(None, description="the step version you saw; 409 if it changed")
+    note: str = Field("", max_length=1000)
+
+
+class StepCompleteIn(StepActionIn):
+    outcome: dict[str, Any] = Field(default_factory=dict, description="fields required by the step type")
+
+
+class ReasonIn(Schema):
+    expected_version: int | None = None
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class CaseCancelIn(Schema):
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class StepOut(Schema):
+    code: str
+    name_id: str
+    name_en: str
+    agency: str
+    state: str
+    version: int
+    prerequisites: list[str]
+    sla_working_days: int
+    ready_at: dt.datetime | None
+    due_on: dt.date | None
+    overdue: bool
+    started_at: dt.datetime | None
+    completed_at: dt.datetime | None
+    actor: str | None
+    outcome: dict[str, Any]
+    reason: str
+    valid_until: dt.date | None
+    blocks_case: bool
+    optional: bool
+
+
+class EventOut(Schema):
+    id: int
+    kind: str
+    step: str | None
+    actor: str | None
+    office: str | None
+    agency: str | None
+    from_state: str
+    to_state: str
+    reason: str
+    payload: dict[str, Any]
+    created_at: dt.datetime
+
+
+class WorkerSummary(Schema):
+    id: int
+    nik: str
+    name: str
+    birth_date: dt.date
+    sex: str
+    regency: str
+
+
+class CaseOut(Schema):
+    number: str
+    status: str
+    version: int
+    office: str
+    scheme: str
+    process: str
+    process_version: int
+    destination_country: str
+    opened_at: dt.datetime
+    updated_at: dt.datetime
+    worker: WorkerSummary
+
+
+class CaseDetailOut(CaseOut):
+    steps: list[StepOut]
+    events: list[EventOut]
+
+
+class TransitionOut(Schema):
+    case: str
+    status: str
+    case_version: int
+    step: StepOut
+    steps: list[StepOut]
+
+
+class CasePage(Schema):
+    count: int
+    items: list[CaseOut]
+
+
+class CaseFilters(Schema):
+    office: str | None = None
+    agency: str | None = None
+    step_state: StepState | None = None
+    status: CaseStatus | None = None
+    overdue: bool | None = None
+    q: str | None = Field(None, max_length=100, description="NIK, name or case number")
+    limit: int = Field(50, ge=1, le=500)
+    offset: int = Field(0, ge=0)
+
+
+def _worker(case: Case, user) -> WorkerSummary:
+    w = case.worker
+    return WorkerSummary(
+        id=w.pk,
+        nik=w.nik if account_selectors.user_sees_full_nik(user) else mask_nik(w.nik),
+        name=w.name,
+        birth_date=w.birth_date,
+        sex=w.sex,
+        regency=w.regency_id,
+    )
+
+
+def _case_out(case: Case, user) -> dict[str, Any]:
+    return dict(
+        number=case.number,
+        status=case.status,
+        version=case.version,
+        office=case.office_id,
+        scheme=case.scheme,
+        process=case.process.code,
+        process_version=case.process.version,
+        destination_country=case.destination_country,
+        opened_at=case.opened_at,
+        updated_at=case.updated_at,
+        worker=_worker(case, user),
+    )
+
+
+def _step_out(step: Step, user, today: dt.date) -> StepOut:
+    d = step.definition
+    outcome = step.outcome
+    if d.outcome_type == "medical" and outcome and not account_selectors.user_sees_health_details(user):
+        outcome = {"redacted": True}
+    return StepOut(
+        code=step.code,
+        name_id=d.name_id,
+        name_en=d.name_en,
+        agency=step.agency_id,
+        state=step.state,
+        version=step.version,
+        prerequisites=list(d.prerequisites),
+        sla_working_days=d.sla_working_days,
+        ready_at=step.ready_at,
+        due_on=step.due_on,
+        overdue=selectors.step_is_overdue(step, today=today),
+        started_at=step.started_at,
+        completed_at=step.completed_at,
+        actor=step.actor.username if step.actor_id else None,
+        outcome=outcome,
+        reason=step.reason,
+        valid_until=step.valid_until,
+        blocks_case=step.blocks_case,
+        optional=d.optional,
+    )
+
+
+def _event_out(event: Event, user, medical_codes: set[str]) -> EventOut:
+    payload = event.payload
+    if event.step_id and event.step.code in medical_codes and not account_selectors.user_sees_health_details(user):
+        payload = {k: v for k, v in payload.items() if k != "outcome"}
+    return EventOut(
+        id=event.pk,
+        kind=event.kind,
+        step=event.step.code if event.step_id else None,
+        actor=event.actor.username if event.actor_id else None,
+        office=event.office_id,
+        agency=event.agency_id,
+        from_state=event.from_state,
+        to_state=event.to_state,
+        reason=event.reason,
+        payload=payload,
+        created_at=event.created_at,
+    )
+
+
+def _detail(request, case_number: str) -> dict[str, Any]:
+    user = request.auth
+    case = selectors.case_get(user=user, case_number=case_number)
+    today = timezone.localdate()
+    steps = selectors.case_steps(case=case)
+    medical = {s.code for s in steps if s.definition.outcome_type == "medical"}
+    return dict(
+        _case_out(case, user),
+        steps=[_step_out(s, user, today) for s in steps],
+        events=[_event_out(e, user, medical) for e in selectors.case_events(case=case)],
+    )
+
+
+def _transition_out(result: services.Transition, user) -> dict[str, Any]:
+    today = timezone.localdate()
+    steps = [_step_out(s, user, today) for s in result.steps]
+    return dict(
+        case=result.case.number,
+        status=result.case.status,
+        case_version=result.case.version,
+        step=next(s for s in steps if s.code == result.step.code),
+        steps=steps,
+    )
+
+
+@router.post("/", response={201: CaseDetailOut, **ERRORS}, summary="Open a placement case")
+def open_case(request, payload: CaseOpenIn):
+    worker = registry_selectors.worker_get(worker_id=payload.worker_id)
+    case = services.case_open(
+        actor=request.auth,
+        worker=worker,
+        office_code=payload.office,
+        scheme=payload.scheme,
+        destination_country=payload.destination_country,
+    )
+    return 201, _detail(request, case.number)
+
+
+@router.get("/", response={200: CasePage, **ERRORS}, summary="List cases (scoped to your office or region)")
+def list_cases(request, filters: Query[CaseFilters]):
+    qs = selectors.cases_list(
+        user=request.auth,
+        office=filters.office,
+        agency=filters.agency,
+        step_state=filters.step_state,
+        status=filters.status,
+        overdue=filters.overdue,
+        q=filters.q,
+    )
+    items = list(qs[filters.offset : filters.offset + filters.limit])
+    return {"count": qs.count(), "items": [_case_out(c, request.auth) for c in items]}
+
+
+@router.get("/{case_number}", response={200: CaseDetailOut, **ERRORS}, summary="A case with its steps and events")
+def get_case(request, case_number: str):
+    return _detail(request, case_number)
+
+
+@router.post("/{case_number}/steps/{step_code}/start", response={200: TransitionOut, **ERRORS})
+def start_step(request, case_number: str, step_code: str, payload: StepActionIn):
+    result = services.step_start(actor=request.auth, case_number=case_number, step_code=step_code,
+                        expected_version=payload.expected_version, note=payload.note)
+    return _transition_out(result, request.auth)
+
+
+@router.post("/{case_number}/steps/{step_code}/complete", response={200: TransitionOut, **ERRORS})
+def complete_step(request, case_number: str, step_code: str, payload: StepCompleteIn):
+    result = services.step_complete(actor=request.auth, case_number=case_number, step_code=step_code,
+                           outcome=payload.outcome, expected_version=payload.expected_version, note=payload.note)
+    return _transition_out(result, request.auth)
+
+
+@router.post("/{case_number}/steps/{step_code}/reject", response={200: TransitionOut, **ERRORS})
+def reject_step(request, case_number: str, step_code: str, payload: ReasonIn):
+    result = services.step_reject(actor=request.auth, case_number=case_number, step_code=step_code,
+                         reason=payload.reason, expected_version=payload.expected_version)
+    return _transition_out(result, request.auth)
+
+
+@router.post("/{case_number}/steps/{step_code}/waive", response={200: TransitionOut, **ERRORS})
+def waive_step(request, case_number: str, step_code: str, payload: ReasonIn):
+    result = services.step_waive(actor=request.auth, case_number=case_number, step_code=step_code,
+                        reason=payload.reason, expected_version=payload.expected_version)
+    return _transition_out(result, request.auth)
+
+
+@router.post("/{case_number}/cancel", response={200: CaseDetailOut, **ERRORS}, summary="Cancel a case (office head)")
+def cancel_case(request, case_number: str, payload: CaseCancelIn):
+    services.case_cancel(actor=request.auth, case_number=case_number, reason=payload.reason)
+    return _detail(request, case_number)

@@ -75,6 +75,8 @@ class Step(models.Model):
     outcome = models.JSONField(default=dict, blank=True)
     reason = models.TextField(blank=True)
     valid_until = models.DateField(null=True, blank=True)
+    # Done, but with an outcome that stops the journey (e.g. medically unfit): dependents stay locked.
+    blocks_case = models.BooleanField(default=False)
     sort_order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -116,3 +118,14 @@ class Event(models.Model):
 
     def delete(self, *args, **kwargs):
         raise RuntimeError("events are append-only")
+
+
+class CaseCounter(models.Model):
+    """Last case number issued per office and year, so numbers are short and sequential per office."""
+
+    office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["office", "year"], name="uniq_counter_office_year")]

@@ -1,0 +1,56 @@
+# satuatap: the two commands are `make run` and `make test` (see README).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PIP    := $(BIN)/python -m pip
+SATUATAP := $(BIN)/satuatap
+HOST   ?= 127.0.0.1:8000
+PYTEST_WORKERS ?= 2
+
+.PHONY: run test test-pg lint install install-test bench serve messages clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(PIP) install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(PIP) install --quiet -e '.[test,bench]'
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+messages: install
+	$(SATUATAP) compile-messages
+
+## make run: install, migrate SQLite, load reference + demo data, serve on http://$(HOST)
+run: install messages
+	$(SATUATAP) migrate --noinput
+	$(SATUATAP) load-reference
+	$(SATUATAP) demo
+	$(SATUATAP) serve $(HOST)
+
+serve: install
+	$(SATUATAP) serve $(HOST)
+
+lint: install-test
+	$(BIN)/ruff check src tests bench
+	$(BIN)/lint-imports
+
+## make test: lint, import contracts, then the whole suite (SQLite unless DATABASE_URL is set)
+test: install-test messages lint
+	$(BIN)/pytest -n $(PYTEST_WORKERS) -p no:cacheprovider
+
+## the suite against PostgreSQL (used by .ci/run)
+test-pg: install-test messages
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} $(BIN)/pytest -n $(PYTEST_WORKERS) -p no:cacheprovider
+
+bench: install-test
+	$(BIN)/python bench/step_throughput.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

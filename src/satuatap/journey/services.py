@@ -1,0 +1,581 @@
+"""Every write to a case goes through here (house rule 1).
+
+A transition is looked up in the tables below, checked (actor's role, office and agency; preconditions;
+optimistic version), written, recorded as an immutable Event row, and its side effects are queued to run
+after commit. The case row is locked for the whole transition, so two desks finishing two steps of the
+same case at the same moment serialise and both see each other's result when unlocking dependents.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from satuatap.accounts import selectors as account_selectors
+from satuatap.accounts.models import User
+from satuatap.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from satuatap.core.timeutil import local_date
+from satuatap.journey.models import Case, CaseCounter, CaseStatus, Event, Step, StepState
+from satuatap.journey.outcomes import validate_outcome
+from satuatap.reference import selectors as reference_selectors
+from satuatap.reference.models import Country, Office, Scheme
+from satuatap.registry.models import Worker
+
+log = logging.getLogger(__name__)
+
+S = StepState
+
+# action -> (states it may start from, state it leads to). Actions by people; the engine's own moves follow.
+STEP_TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
+    "start": (frozenset({S.READY, S.REJECTED, S.EXPIRED}), S.IN_PROGRESS),
+    # a done step whose outcome blocks the case (unfit) may be examined again
+    "recheck": (frozenset({S.DONE}), S.IN_PROGRESS),
+    "complete": (frozenset({S.READY, S.IN_PROGRESS}), S.DONE),
+    "reject": (frozenset({S.READY, S.IN_PROGRESS}), S.REJECTED),
+    "waive": (frozenset({S.LOCKED, S.READY, S.IN_PROGRESS, S.REJECTED, S.EXPIRED}), S.WAIVED),
+    # engine moves
+    "unlock": (frozenset({S.LOCKED}), S.READY),
+    "expire": (frozenset({S.DONE}), S.EXPIRED),
+    "relock": (frozenset({S.READY, S.IN_PROGRESS, S.DONE, S.REJECTED, S.EXPIRED}), S.LOCKED),
+}
+PEOPLE_ACTIONS = ("start", "complete", "reject", "waive")
+
+C = CaseStatus
+CASE_TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
+    "ready": (frozenset({C.OPEN}), C.READY_TO_DEPART),
+    "depart": (frozenset({C.READY_TO_DEPART}), C.DEPARTED),
+    "reopen": (frozenset({C.READY_TO_DEPART}), C.OPEN),
+    "cancel": (frozenset({C.OPEN, C.READY_TO_DEPART}), C.CANCELLED),
+}
+ACTIVE_CASE_STATES = (C.OPEN, C.READY_TO_DEPART)
+
+
+# --- side effects after commit -------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CaseChange:
+    """What happened, handed to listeners after the transaction commits (notifications, queue routing)."""
+
+    case_id: int
+    case_number: str
+    event_ids: tuple[int, ...]
+    kinds: tuple[str, ...]
+
+
+_listeners: list[Callable[[CaseChange], None]] = []
+
+
+def on_case_change(listener: Callable[[CaseChange], None]) -> Callable[[CaseChange], None]:
+    """Register a function called after commit for every case change (used by queueing and notify)."""
+    _listeners.append(listener)
+    return listener
+
+
+def _dispatch(change: CaseChange) -> None:
+    for listener in list(_listeners):
+        try:
+            listener(change)
+        except Exception:  # a failing side effect must never undo or hide the committed change
+            log.exception("case change listener %s failed for %s", listener, change.case_number)
+
+
+@dataclass(frozen=True)
+class Transition:
+    """The result of a step action: the case, the step acted on, and every step of the case after it."""
+
+    case: Case
+    step: Step
+    steps: tuple[Step, ...]
+
+
+# --- the transition machinery --------------------------------------------------------------------------
+
+@dataclass
+class _Ctx:
+    case: Case
+    actor: User | None
+    now: dt.datetime
+    today: dt.date
+    steps: dict[str, Step]
+    events: list[Event] = field(default_factory=list)
+    changed: dict[int, Step] = field(default_factory=dict)
+
+
+def _err_transition(step: Step, action: str) -> Conflict:
+    return Conflict(
+        f"Langkah {step.code} berstatus '{step.state}' sehingga tidak dapat di-{action}.",
+        f"Step {step.code} is '{step.state}', so it cannot be {action}ed.",
+        code="invalid_transition",
+        details={"step": step.code, "state": step.state, "action": action, "version": step.version},
+    )
+
+
+def _event(ctx: _Ctx, kind: str, *, step: Step | None = None, from_state: str = "", to_state: str = "",
+           reason: str = "", payload: dict[str, Any] | None = None) -> None:
+    actor = ctx.actor
+    ctx.events.append(
+        Event(
+            case=ctx.case,
+            step=step,
+            kind=kind,
+            actor=actor,
+            office_id=ctx.case.office_id,
+            agency_id=(actor.agency_id if actor is not None and actor.agency_id else (step.agency_id if step else None)),
+            from_state=from_state,
+            to_state=to_state,
+            reason=reason,
+            payload=payload or {},
+            created_at=ctx.now,
+        )
+    )
+
+
+def _move(ctx: _Ctx, step: Step, action: str, *, reason: str = "", payload: dict[str, Any] | None = None) -> None:
+    allowed_from, to_state = STEP_TRANSITIONS[action]
+    if step.state not in allowed_from:
+        raise _err_transition(step, action)
+    from_state = step.state
+    step.state = to_state
+    step.version += 1
+    ctx.changed[step.pk] = step
+    _event(ctx, f"step_{action}ed" if not action.endswith("e") else f"step_{action}d", step=step,
+           from_state=from_state, to_state=to_state, reason=reason, payload=payload)
+
+
+def _satisfied(step: Step) -> bool:
+    return step.state == S.WAIVED or (step.state == S.DONE and not step.blocks_case)
+
+
+def _case_clear(ctx: _Ctx) -> bool:
+    """CARD and DEP need a clear case: nothing rejected, nothing unfit, every mandatory earlier step met."""
+    for other in ctx.steps.values():
+        if other.state == S.REJECTED or (other.state == S.DONE and other.blocks_case):
+            return False
+        d = other.definition
+        if not d.optional and not d.requires_clear_case and not _satisfied(other):
+            return False
+    return True
+
+
+def _eligible(ctx: _Ctx, step: Step) -> bool:
+    d = step.definition
+    if not all(_satisfied(ctx.steps[code]) for code in d.prerequisites if code in ctx.steps):
+        return False
+    return not d.requires_clear_case or _case_clear(ctx)
+
+
+def _unlock_ready_steps(ctx: _Ctx) -> None:
+    # Fixed point: waiving a locked step can make several layers eligible at once.
+    changed = True
+    while changed:
+        changed = False
+        for step in ctx.steps.values():
+            if step.state == S.LOCKED and _eligible(ctx, step):
+                _move(ctx, step, "unlock")
+                step.ready_at = ctx.now
+                step.due_on = reference_selectors.working_days_add(ctx.today, step.definition.sla_working_days)
+                changed = True
+
+
+def _dependents(ctx: _Ctx, code: str) -> list[Step]:
+    """Steps that depend on `code`, directly or through other steps (the gated CARD/DEP included)."""
+    found: dict[str, Step] = {}
+    frontier = [code]
+    while frontier:
+        current = frontier.pop()
+        for step in ctx.steps.values():
+            d = step.definition
+            if step.code not in found and (current in d.prerequisites or (d.requires_clear_case and step.code != code)):
+                found[step.code] = step
+                frontier.append(step.code)
+    return list(found.values())
+
+
+def _sync_case_status(ctx: _Ctx) -> None:
+    case = ctx.case
+    dep = ctx.steps.get("DEP")
+    gated = [s for s in ctx.steps.values() if s.definition.requires_clear_case and s.code != "DEP"]
+    if dep is not None and dep.state == S.DONE:
+        target = C.DEPARTED
+    elif gated and all(_satisfied(s) for s in gated) and _case_clear(ctx):
+        target = C.READY_TO_DEPART
+    else:
+        target = C.OPEN
+    if target == case.status:
+        return
+    action = {C.DEPARTED: "depart", C.READY_TO_DEPART: "ready", C.OPEN: "reopen"}[target]
+    if case.status == C.OPEN and target == C.DEPARTED:
+        _case_move(ctx, "ready")
+    _case_move(ctx, action)
+
+
+def _case_move(ctx: _Ctx, action: str, *, reason: str = "") -> None:
+    allowed_from, to_state = CASE_TRANSITIONS[action]
+    case = ctx.case
+    if case.status not in allowed_from:
+        raise Conflict(
+            f"Kasus {case.number} berstatus '{case.status}' sehingga tidak dapat di-{action}.",
+            f"Case {case.number} is '{case.status}', so it cannot be {action}ed.",
+            code="invalid_case_transition",
+            details={"status": case.status, "action": action},
+        )
+    from_state = case.status
+    case.status = to_state
+    if to_state in (C.DEPARTED, C.CANCELLED):
+        case.closed_at = ctx.now
+    _event(ctx, "case_status_changed", from_state=from_state, to_state=to_state, reason=reason,
+           payload={"action": action})
+
+
+def _lock_case(case_number: str) -> Case:
+    case = (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("office", "office__regency", "process")
+        .filter(number=case_number)
+        .first()
+    )
+    if case is None:
+        raise NotFound(f"Kasus {case_number} tidak ditemukan.", f"Case {case_number} not found.",
+                       code="case_not_found")
+    return case
+
+
+def _load_ctx(case: Case, actor: User | None) -> _Ctx:
+    now = timezone.now()
+    steps = {s.code: s for s in case.steps.select_related("definition", "actor").order_by("sort_order")}
+    return _Ctx(case=case, actor=actor, now=now, today=local_date(now, case.office.zone), steps=steps)
+
+
+def _office_desks(case: Case) -> frozenset[str]:
+    desks = getattr(case, "_desk_ids", None)
+    if desks is None:
+        desks = frozenset(case.office.desks.values_list("pk", flat=True))
+        case._desk_ids = desks
+    return desks
+
+
+def _save(ctx: _Ctx) -> CaseChange:
+    fields = ["state", "version", "ready_at", "due_on", "started_at", "completed_at", "actor", "outcome",
+              "reason", "valid_until", "blocks_case"]
+    if ctx.changed:
+        Step.objects.bulk_update(list(ctx.changed.values()), fields)
+    case = ctx.case
+    case.version += 1  # the row is locked for this transaction, so a plain increment is safe
+    case.updated_at = ctx.now
+    case.save(update_fields=["version", "updated_at", "status", "closed_at"])
+    created = Event.objects.bulk_create(ctx.events)
+    change = CaseChange(
+        case_id=case.pk,
+        case_number=case.number,
+        event_ids=tuple(e.pk for e in created if e.pk is not None),
+        kinds=tuple(e.kind for e in ctx.events),
+    )
+    transaction.on_commit(lambda: _dispatch(change))
+    return change
+
+
+def _check_version(step: Step, expected_version: int | None) -> None:
+    if expected_version is not None and expected_version != step.version:
+        raise Conflict(
+            f"Data langkah {step.code} sudah diubah orang lain (versi {step.version}, bukan {expected_version}). "
+            "Muat ulang lalu coba lagi.",
+            f"Step {step.code} was changed by someone else (version {step.version}, not {expected_version}). "
+            "Reload and try again.",
+            code="stale_version",
+            details={"step": step.code, "version": step.version, "expected_version": expected_version},
+        )
+
+
+def _get_step(ctx: _Ctx, code: str) -> Step:
+    step = ctx.steps.get(code.upper())
+    if step is None:
+        raise NotFound(
+            f"Langkah {code} tidak ada pada kasus {ctx.case.number}.",
+            f"Case {ctx.case.number} has no step {code}.",
+            code="step_not_found",
+        )
+    return step
+
+
+def _office_has_desk(case: Case, agency_id: str) -> bool:
+    return agency_id in _office_desks(case)
+
+
+def _authorize_step(actor: User, case: Case, step: Step, action: str) -> None:
+    if action == "waive":
+        if not account_selectors.user_heads_office(actor, office_id=case.office_id):
+            raise PermissionDenied(
+                "Hanya kepala kantor ini yang dapat mengecualikan (waive) langkah.",
+                "Only the head of this office may waive a step.",
+                code="forbidden_not_office_head",
+            )
+        return
+    if account_selectors.user_can_act_for(actor, office_id=case.office_id, agency_id=step.agency_id):
+        return
+    # A desk the office lacks (e.g. no immigration desk in Nunukan): the step is done elsewhere and the
+    # office head records it.
+    if account_selectors.user_heads_office(actor, office_id=case.office_id) and not _office_has_desk(
+        case, step.agency_id
+    ):
+        return
+    raise PermissionDenied(
+        f"Langkah {step.code} hanya dapat dikerjakan petugas loket {step.agency_id} di {case.office.name}.",
+        f"Step {step.code} can only be handled by a {step.agency_id} desk officer at {case.office.name}.",
+        code="forbidden_wrong_desk",
+        details={"step": step.code, "agency": step.agency_id, "office": case.office_id},
+    )
+
+
+# --- public services -----------------------------------------------------------------------------------
+
+def _next_case_number(office: Office, year: int) -> str:
+    counter, _ = CaseCounter.objects.select_for_update().get_or_create(office=office, year=year)
+    CaseCounter.objects.filter(pk=counter.pk).update(last=F("last") + 1)
+    counter.refresh_from_db(fields=["last"])
+    return f"{office.code}-{year}-{counter.last:06d}"
+
+
+@transaction.atomic
+def case_open(*, actor: User, worker: Worker, office_code: str, scheme: str,
+              destination_country: str = "") -> Case:
+    """Open a placement case at an office on the process version in force today; one active case per NIK."""
+    office = Office.objects.filter(code=office_code, is_active=True).select_related("regency").first()
+    if office is None:
+        raise NotFound(f"Kantor {office_code} tidak ditemukan.", f"Office {office_code} not found.",
+                       code="office_not_found")
+    if not (
+        account_selectors.user_can_act_for(actor, office_id=office.code, agency_id="DISNAKER")
+        or account_selectors.user_heads_office(actor, office_id=office.code)
+    ):
+        raise PermissionDenied(
+            "Kasus hanya dapat dibuka oleh petugas loket Disnaker atau kepala kantor ini.",
+            "A case can only be opened by this office's manpower (Disnaker) desk officer or its head.",
+            code="forbidden_open_case",
+        )
+    if scheme not in Scheme.values:
+        raise ValidationFailed("Skema penempatan tidak dikenal.", "Unknown placement scheme.",
+                               code="scheme_unknown", details={"scheme": scheme, "allowed": list(Scheme.values)})
+    destination_country = (destination_country or "").upper()
+    if destination_country and not Country.objects.filter(code=destination_country).exists():
+        raise ValidationFailed("Kode negara tujuan tidak dikenal.", "Unknown destination country code.",
+                               code="country_unknown", details={"destination_country": destination_country})
+    Worker.objects.select_for_update().filter(pk=worker.pk).first()  # serialise cases of one worker
+    active = Case.objects.filter(worker=worker, status__in=ACTIVE_CASE_STATES).first()
+    if active is not None:
+        raise Conflict(
+            f"Pekerja ini masih memiliki kasus aktif {active.number}.",
+            f"This worker already has an active case {active.number}.",
+            code="case_active_exists",
+            details={"case": active.number},
+        )
+    now = timezone.now()
+    today = local_date(now, office.zone)
+    process = reference_selectors.process_current(scheme=scheme, on=today)
+    definitions = list(process.steps.all().order_by("sort_order"))
+    try:
+        with transaction.atomic():
+            case = Case.objects.create(
+                number=_next_case_number(office, today.year),
+                worker=worker,
+                office=office,
+                scheme=scheme,
+                process=process,
+                destination_country=destination_country,
+                opened_at=now,
+                opened_by=actor,
+                updated_at=now,
+            )
+    except IntegrityError:
+        raise Conflict(
+            "Pekerja ini masih memiliki kasus aktif.", "This worker already has an active case.",
+            code="case_active_exists",
+        ) from None
+    Step.objects.bulk_create(
+        [
+            Step(case=case, definition=d, code=d.code, agency_id=d.agency_id, sort_order=d.sort_order)
+            for d in definitions
+        ]
+    )
+    ctx = _load_ctx(case, actor)
+    _event(ctx, "case_opened", to_state=C.OPEN,
+           payload={"process": process.code, "version": process.version, "scheme": scheme,
+                    "destination_country": destination_country})
+    _unlock_ready_steps(ctx)
+    _save(ctx)
+    return case
+
+
+def _step_action(*, actor: User, case_number: str, step_code: str, action: str, expected_version: int | None,
+                 apply: Callable[[_Ctx, Step, str], None]) -> Transition:
+    case = _lock_case(case_number)
+    ctx = _load_ctx(case, actor)
+    step = _get_step(ctx, step_code)
+    _authorize_step(actor, case, step, action)
+    if case.status not in ACTIVE_CASE_STATES:
+        raise Conflict(
+            f"Kasus {case.number} sudah {case.status}; langkah tidak dapat diubah.",
+            f"Case {case.number} is {case.status}; its steps can no longer change.",
+            code="case_closed",
+        )
+    _check_version(step, expected_version)
+    if action == "start" and step.state == S.DONE and step.blocks_case:
+        action = "recheck"
+    allowed_from, _ = STEP_TRANSITIONS[action]
+    if step.state not in allowed_from:
+        raise _err_transition(step, action)
+    if step.definition.requires_clear_case and action in ("start", "complete") and not _case_clear(ctx):
+        raise Conflict(
+            f"Langkah {step.code} tidak dapat diproses: ada langkah yang ditolak, hasil medis tidak layak, "
+            "atau langkah wajib yang belum selesai.",
+            f"Step {step.code} cannot proceed: a step is rejected, the medical result is unfit, "
+            "or a mandatory step is not finished.",
+            code="case_not_clear",
+        )
+    apply(ctx, step, action)
+    _unlock_ready_steps(ctx)
+    _sync_case_status(ctx)
+    _save(ctx)
+    return Transition(case=case, step=step, steps=tuple(ctx.steps.values()))
+
+
+@transaction.atomic
+def step_start(*, actor: User, case_number: str, step_code: str, expected_version: int | None = None,
+               note: str = "") -> Transition:
+    """Start working on a ready (or rejected, expired, or unfit-and-rechecked) step at the actor's desk."""
+
+    def apply(ctx: _Ctx, step: Step, action: str) -> None:
+        _move(ctx, step, action, reason=note)
+        step.blocks_case = False
+        step.started_at = ctx.now
+        step.actor = actor
+
+    return _step_action(actor=actor, case_number=case_number, step_code=step_code, action="start",
+                        expected_version=expected_version, apply=apply)
+
+
+@transaction.atomic
+def step_complete(*, actor: User, case_number: str, step_code: str, outcome: dict[str, Any] | None = None,
+                  expected_version: int | None = None, note: str = "") -> Transition:
+    """Complete a step with its outcome data, validated for the step's type; dependents unlock."""
+
+    def apply(ctx: _Ctx, step: Step, action: str) -> None:
+        clean = validate_outcome(step.definition.outcome_type, outcome, today=ctx.today)
+        external = not _office_has_desk(ctx.case, step.agency_id)
+        _move(ctx, step, action, reason=note,
+              payload={"outcome": clean.data, **({"recorded_external": True} if external else {})})
+        step.outcome = clean.data
+        step.valid_until = clean.valid_until
+        step.blocks_case = clean.blocks_case
+        step.completed_at = ctx.now
+        step.started_at = step.started_at or ctx.now
+        step.actor = actor
+        step.reason = ""
+
+    return _step_action(actor=actor, case_number=case_number, step_code=step_code, action="complete",
+                        expected_version=expected_version, apply=apply)
+
+
+def _require_reason(reason: str, action: str) -> str:
+    reason = (reason or "").strip()
+    if len(reason) < 3:
+        raise ValidationFailed(
+            f"Alasan wajib diisi untuk {action}.", f"A reason is required to {action} a step.",
+            code="reason_required",
+        )
+    return reason[:2000]
+
+
+@transaction.atomic
+def step_reject(*, actor: User, case_number: str, step_code: str, reason: str,
+                expected_version: int | None = None) -> Transition:
+    """Reject a step with a reason; it can be started again later, and the case cannot reach CARD/DEP meanwhile."""
+    reason = _require_reason(reason, "reject")
+
+    def apply(ctx: _Ctx, step: Step, action: str) -> None:
+        _move(ctx, step, action, reason=reason)
+        step.reason = reason
+        step.actor = actor
+
+    return _step_action(actor=actor, case_number=case_number, step_code=step_code, action="reject",
+                        expected_version=expected_version, apply=apply)
+
+
+@transaction.atomic
+def step_waive(*, actor: User, case_number: str, step_code: str, reason: str,
+               expected_version: int | None = None) -> Transition:
+    """The office head waives a step with a reason; CARD and DEP can never be waived."""
+    reason = _require_reason(reason, "waive")
+
+    def apply(ctx: _Ctx, step: Step, action: str) -> None:
+        if step.definition.requires_clear_case:
+            raise Conflict(
+                f"Langkah {step.code} tidak boleh dikecualikan.", f"Step {step.code} can never be waived.",
+                code="waive_not_allowed",
+            )
+        _move(ctx, step, action, reason=reason)
+        step.reason = reason
+        step.actor = actor
+        step.blocks_case = False
+
+    return _step_action(actor=actor, case_number=case_number, step_code=step_code, action="waive",
+                        expected_version=expected_version, apply=apply)
+
+
+@transaction.atomic
+def case_cancel(*, actor: User, case_number: str, reason: str) -> Case:
+    """The office head cancels an active case with a reason; its steps stay as they were for the record."""
+    reason = _require_reason(reason, "cancel")
+    case = _lock_case(case_number)
+    if not account_selectors.user_heads_office(actor, office_id=case.office_id):
+        raise PermissionDenied("Hanya kepala kantor ini yang dapat membatalkan kasus.",
+                               "Only the head of this office may cancel a case.", code="forbidden_not_office_head")
+    ctx = _load_ctx(case, actor)
+    _case_move(ctx, "cancel", reason=reason)
+    _save(ctx)
+    return case
+
+
+def _expire_in_case(case_number: str, *, today: dt.date | None = None) -> list[str]:
+    case = _lock_case(case_number)
+    if case.status not in ACTIVE_CASE_STATES:
+        return []
+    ctx = _load_ctx(case, None)
+    today = today or ctx.today
+    expired = [s for s in ctx.steps.values() if s.state == S.DONE and s.valid_until and s.valid_until < today]
+    for step in expired:
+        _move(ctx, step, "expire", reason=f"valid until {step.valid_until.isoformat()}",
+              payload={"valid_until": step.valid_until.isoformat()})
+        for dependent in _dependents(ctx, step.code):
+            if dependent.state in STEP_TRANSITIONS["relock"][0] and dependent.state != S.EXPIRED:
+                _move(ctx, dependent, "relock", reason=f"prerequisite {step.code} expired")
+    if not expired:
+        return []
+    _unlock_ready_steps(ctx)
+    _sync_case_status(ctx)
+    _save(ctx)
+    return [s.code for s in expired]
+
+
+def steps_expire_due(*, today: dt.date | None = None, case_numbers: Iterable[str] | None = None) -> dict[str, list[str]]:
+    """Expire done steps whose output is past its validity; the step and everything depending on it reopen."""
+    qs = Step.objects.filter(state=S.DONE, valid_until__isnull=False, case__status__in=ACTIVE_CASE_STATES)
+    if today is not None:
+        qs = qs.filter(valid_until__lt=today)
+    else:
+        qs = qs.filter(valid_until__lt=timezone.localdate())
+    if case_numbers is not None:
+        qs = qs.filter(case__number__in=list(case_numbers))
+    result: dict[str, list[str]] = {}
+    for number in sorted(set(qs.values_list("case__number", flat=True))):
+        with transaction.atomic():
+            codes = _expire_in_case(number, today=today)
+        if codes:
+            result[number] = codes
+    return result
