@@ -19,3 +19,6 @@ class IdempotencyRecord(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["scope", "key"], name="uniq_idempotency_key_per_caller")]
+
+    def __str__(self) -> str:
+        return f"{self.scope}:{self.key}"

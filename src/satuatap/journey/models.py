@@ -110,6 +110,9 @@ class Event(models.Model):
     class Meta:
         ordering = ["id"]
 
+    def __str__(self) -> str:
+        return f"{self.case_id}:{self.kind}"
+
     def save(self, *args, **kwargs):
         # Append-only: an event row is written once and never changed.
         if self.pk is not None and not kwargs.pop("_force_update_ok", False):
@@ -129,3 +132,6 @@ class CaseCounter(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["office", "year"], name="uniq_counter_office_year")]
+
+    def __str__(self) -> str:
+        return f"{self.office_id}/{self.year}: {self.last}"

@@ -120,6 +120,8 @@ def _err_transition(step: Step, action: str) -> Conflict:
 def _event(ctx: _Ctx, kind: str, *, step: Step | None = None, from_state: str = "", to_state: str = "",
            reason: str = "", payload: dict[str, Any] | None = None) -> None:
     actor = ctx.actor
+    # The agency acting: the officer's own, or (office head, system) the step's owner.
+    agency_id = actor.agency_id if actor is not None and actor.agency_id else (step.agency_id if step else None)
     ctx.events.append(
         Event(
             case=ctx.case,
@@ -127,7 +129,7 @@ def _event(ctx: _Ctx, kind: str, *, step: Step | None = None, from_state: str = 
             kind=kind,
             actor=actor,
             office_id=ctx.case.office_id,
-            agency_id=(actor.agency_id if actor is not None and actor.agency_id else (step.agency_id if step else None)),
+            agency_id=agency_id,
             from_state=from_state,
             to_state=to_state,
             reason=reason,
@@ -192,7 +194,8 @@ def _dependents(ctx: _Ctx, code: str) -> list[Step]:
         current = frontier.pop()
         for step in ctx.steps.values():
             d = step.definition
-            if step.code not in found and (current in d.prerequisites or (d.requires_clear_case and step.code != code)):
+            depends = current in d.prerequisites or (d.requires_clear_case and step.code != code)
+            if step.code not in found and depends:
                 found[step.code] = step
                 frontier.append(step.code)
     return list(found.values())
@@ -563,13 +566,12 @@ def _expire_in_case(case_number: str, *, today: dt.date | None = None) -> list[s
     return [s.code for s in expired]
 
 
-def steps_expire_due(*, today: dt.date | None = None, case_numbers: Iterable[str] | None = None) -> dict[str, list[str]]:
+def steps_expire_due(
+    *, today: dt.date | None = None, case_numbers: Iterable[str] | None = None
+) -> dict[str, list[str]]:
     """Expire done steps whose output is past its validity; the step and everything depending on it reopen."""
     qs = Step.objects.filter(state=S.DONE, valid_until__isnull=False, case__status__in=ACTIVE_CASE_STATES)
-    if today is not None:
-        qs = qs.filter(valid_until__lt=today)
-    else:
-        qs = qs.filter(valid_until__lt=timezone.localdate())
+    qs = qs.filter(valid_until__lt=today or timezone.localdate())
     if case_numbers is not None:
         qs = qs.filter(case__number__in=list(case_numbers))
     result: dict[str, list[str]] = {}

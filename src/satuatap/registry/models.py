@@ -79,3 +79,6 @@ class FamilyConsent(models.Model):
 
     class Meta:
         ordering = ["-consent_date"]
+
+    def __str__(self) -> str:
+        return f"{self.get_relation_display()}: {self.consenter_name} ({self.consent_date})"

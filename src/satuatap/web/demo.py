@@ -32,6 +32,7 @@ FIRST = ("Siti", "Nur", "Dewi", "Sri", "Ani", "Rina", "Wati", "Yuli", "Lestari",
          "Eko", "Joko", "Rudi", "Hendra", "Dedi", "Iwan", "Ahmad", "Made", "Komang", "Yohana", "Maria", "Fitri")
 LAST = ("Rahayu", "Wulandari", "Susanti", "Handayani", "Kurniawan", "Saputra", "Hidayat", "Nugroho", "Setiawan",
         "Pratama", "Purnomo", "Lestari", "Sembiring", "Siregar", "Manurung", "Wijaya", "Hasanah", "Fauziah")
+MOBILE_PREFIXES = ("812", "813", "821", "822", "852", "853", "857", "858", "877", "878")
 DESTINATIONS = ("HK", "TW", "MY", "SG", "KR", "JP", "SA", "BN")
 
 
@@ -172,7 +173,7 @@ def ensure_cases(count: int = 200, *, seed: int = 2026, progress: Callable[[int]
                 birth_date=birth,
                 sex=sex,
                 district_code=district,
-                phone=f"+628{rng.randint(11, 59)}{rng.randint(10**7, 10**8 - 1)}",
+                phone=f"+62{rng.choice(MOBILE_PREFIXES)}{rng.randint(10**7, 10**8 - 1)}",
                 education=rng.choice(["smp", "sma", "sma", "sd", "d3"]),
                 marital_status=rng.choice(["single", "married", "divorced"]),
                 address=f"Dusun {rng.randint(1, 9)} RT {rng.randint(1, 12):02d}/RW {rng.randint(1, 6):02d}",

@@ -1,0 +1,114 @@
+"""The bare baseline for `step_throughput.py`: a plain WSGI function (no Django) doing one transition's database work.
+
+    POST /bare/cases/{number}/steps/{code}/{start|complete}   Authorization: Bearer sat_…
+    GET  /health
+
+Per request, with raw psycopg on one persistent connection per gunicorn worker:
+
+1. the bearer-token lookup (SELECT accounts_apitoken joined to accounts_user, by SHA-256 digest), in autocommit;
+2. one transaction: SELECT the case row FOR UPDATE; SELECT the case's steps (joined to their definitions and
+   actors, as the engine loads them); UPDATE the addressed step's state and version; INSERT one event row
+   (payload: the posted outcome, if any); UPDATE the case's version and updated_at;
+3. a small JSON answer.
+
+It checks nothing beyond "token known, case and step exist": no roles, no transition rules, no outcome
+validation. States just flip: `start` sets the step to in_progress, `complete` back to ready. It must only be
+pointed at cases reserved for it (the driver uses the highest-numbered bench cases).
+
+Environment: DATABASE_URL (postgres://…). Run with gunicorn: `gunicorn --pythonpath bench bare_app:application`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import re
+
+import psycopg
+
+_ROUTE = re.compile(r"^/bare/cases/(?P<number>[^/]+)/steps/(?P<code>[^/]+)/(?P<action>start|complete)$")
+_NEW_STATE = {"start": "in_progress", "complete": "ready"}
+
+_TOKEN_SQL = """
+SELECT u.id, u.is_active, u.role, u.office_id, u.agency_id
+FROM accounts_apitoken t JOIN accounts_user u ON u.id = t.user_id
+WHERE t.digest = %s AND t.revoked_at IS NULL
+"""
+_CASE_SQL = "SELECT id, number, status, version, office_id FROM journey_case WHERE number = %s FOR UPDATE"
+_STEPS_SQL = """
+SELECT s.id, s.code, s.state, s.version, s.agency_id, s.outcome, d.prerequisites, d.outcome_type,
+       d.requires_clear_case, d.optional, a.username
+FROM journey_step s
+JOIN reference_stepdefinition d ON d.id = s.definition_id
+LEFT JOIN accounts_user a ON a.id = s.actor_id
+WHERE s.case_id = %s ORDER BY s.sort_order
+"""
+_STEP_UPDATE_SQL = "UPDATE journey_step SET state = %s, version = version + 1 WHERE id = %s RETURNING version"
+_EVENT_SQL = """
+INSERT INTO journey_event (case_id, step_id, kind, actor_id, office_id, agency_id, from_state, to_state, reason,
+                           payload, created_at)
+VALUES (%s, %s, %s, %s, %s, %s, %s, %s, '', %s, %s)
+"""
+_CASE_UPDATE_SQL = "UPDATE journey_case SET version = version + 1, updated_at = %s WHERE id = %s"
+
+_conn: psycopg.Connection | None = None
+
+
+def _connection() -> psycopg.Connection:
+    global _conn
+    if _conn is None or _conn.closed or _conn.broken:
+        _conn = psycopg.connect(os.environ["DATABASE_URL"], autocommit=True)
+    return _conn
+
+
+def _json(start_response, status: str, body: dict) -> list[bytes]:
+    data = json.dumps(body).encode()
+    start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(data)))])
+    return [data]
+
+
+def _transition(conn: psycopg.Connection, user: tuple, number: str, code: str, action: str, outcome) -> dict | None:
+    now = dt.datetime.now(dt.UTC)
+    with conn.transaction():
+        case = conn.execute(_CASE_SQL, (number,)).fetchone()
+        if case is None:
+            return None
+        case_id, number, _status, case_version, office_id = case
+        steps = conn.execute(_STEPS_SQL, (case_id,)).fetchall()
+        step = next((s for s in steps if s[1] == code), None)
+        if step is None:
+            return None
+        step_id, from_state = step[0], step[2]
+        to_state = _NEW_STATE[action]
+        (version,) = conn.execute(_STEP_UPDATE_SQL, (to_state, step_id)).fetchone()
+        conn.execute(
+            _EVENT_SQL,
+            (case_id, step_id, f"step_{action}ed", user[0], office_id, user[4] or step[4], from_state, to_state,
+             json.dumps({"outcome": outcome} if outcome else {}), now),
+        )
+        conn.execute(_CASE_UPDATE_SQL, (now, case_id))
+    return {"case": number, "case_version": case_version + 1, "step": code, "state": to_state, "version": version}
+
+
+def application(environ, start_response):
+    path = environ.get("PATH_INFO", "")
+    if path == "/health":
+        return _json(start_response, "200 OK", {"ok": True})
+    match = _ROUTE.match(path)
+    if match is None or environ.get("REQUEST_METHOD") != "POST":
+        return _json(start_response, "404 Not Found", {"code": "not_found"})
+    length = int(environ.get("CONTENT_LENGTH") or 0)
+    raw = environ["wsgi.input"].read(length) if length else b""
+    payload = json.loads(raw) if raw else {}
+    auth = environ.get("HTTP_AUTHORIZATION", "")
+    secret = auth[7:] if auth.startswith("Bearer ") else ""
+    conn = _connection()
+    user = conn.execute(_TOKEN_SQL, (hashlib.sha256(secret.encode()).hexdigest(),)).fetchone() if secret else None
+    if user is None or not user[1]:
+        return _json(start_response, "401 Unauthorized", {"code": "not_authenticated"})
+    result = _transition(conn, user, match["number"], match["code"].upper(), match["action"], payload.get("outcome"))
+    if result is None:
+        return _json(start_response, "404 Not Found", {"code": "case_or_step_not_found"})
+    return _json(start_response, "200 OK", result)

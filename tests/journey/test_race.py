@@ -1,0 +1,83 @@
+"""Concurrency on PostgreSQL: many desks pressing the same button at the same moment."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from satuatap.accounts import services as account_services
+from satuatap.journey import services
+from satuatap.journey.models import Event, Step
+from satuatap.reference import services as reference_services
+from tests import factories
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def reference(db):
+    # transaction=True tests flush the tables afterwards; make sure reference data is there for this one.
+    from satuatap.reference.models import Office
+
+    if not Office.objects.filter(code="LTSA-IDM").exists():
+        reference_services.reference_load(villages=False, progress=False)
+
+
+def _hammer(n: int, target) -> list:
+    barrier = threading.Barrier(n)
+    results: list = [None] * n
+
+    def run(i: int) -> None:
+        try:
+            barrier.wait()
+            results[i] = target(i)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    return results
+
+
+def test_sixteen_concurrent_completions_one_wins(reference):
+    disnaker = factories.officer("LTSA-IDM", "DISNAKER")
+    case = services.case_open(actor=disnaker, worker=factories.worker("32.12"), office_code="LTSA-IDM",
+                              scheme="P2P")
+    services.step_start(actor=disnaker, case_number=case.number, step_code="REG")
+    _, secret = account_services.api_token_create(user=disnaker, name="race")
+    url = f"/api/v1/cases/{case.number}/steps/REG/complete"
+    body = {"outcome": factories.outcome("registration")}
+
+    def complete(i: int) -> int:
+        return Client().post(url, data=body, content_type="application/json",
+                             HTTP_AUTHORIZATION=f"Bearer {secret}").status_code
+
+    statuses = _hammer(16, complete)
+    assert sorted(statuses) == [200] + [409] * 15
+    assert Event.objects.filter(case=case, kind="step_completed").count() == 1
+    assert Step.objects.get(case=case, code="REG").state == "done"
+
+
+def test_two_desks_finishing_both_prerequisites_at_once_unlock_the_dependent(reference):
+    """SEL and MED done at the same moment by two desks: PA must become ready (no lost update)."""
+    desks = {a: factories.officer("LTSA-IDM", a) for a in ("DISNAKER", "DINKES")}
+    for _ in range(5):
+        case = services.case_open(actor=desks["DISNAKER"], worker=factories.worker("32.12"),
+                                  office_code="LTSA-IDM", scheme="P2P")
+        services.step_complete(actor=desks["DISNAKER"], case_number=case.number, step_code="REG",
+                               outcome=factories.outcome("registration"))
+        jobs = [("DISNAKER", "SEL", "selection"), ("DINKES", "MED", "medical")]
+
+        def finish(i: int, case=case, jobs=jobs):
+            agency, code, kind = jobs[i]
+            services.step_complete(actor=desks[agency], case_number=case.number, step_code=code,
+                                   outcome=factories.outcome(kind))
+
+        _hammer(2, finish)
+        assert Step.objects.get(case=case, code="PA").state == "ready"
