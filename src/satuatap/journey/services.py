@@ -106,6 +106,7 @@ class _Ctx:
     steps: dict[str, Step]
     events: list[Event] = field(default_factory=list)
     changed: dict[int, Step] = field(default_factory=dict)
+    original_versions: dict[int, int] = field(default_factory=dict)
 
 
 def _err_transition(step: Step, action: str) -> Conflict:
@@ -144,6 +145,7 @@ def _move(ctx: _Ctx, step: Step, action: str, *, reason: str = "", payload: dict
     if step.state not in allowed_from:
         raise _err_transition(step, action)
     from_state = step.state
+    ctx.original_versions.setdefault(step.pk, step.version)
     step.state = to_state
     step.version += 1
     ctx.changed[step.pk] = step
@@ -264,11 +266,23 @@ def _office_desks(case: Case) -> frozenset[str]:
     return desks
 
 
+_STEP_FIELDS = ("state", "version", "ready_at", "due_on", "started_at", "completed_at", "actor_id", "outcome",
+                "reason", "valid_until", "blocks_case")
+
+
 def _save(ctx: _Ctx) -> CaseChange:
-    fields = ["state", "version", "ready_at", "due_on", "started_at", "completed_at", "actor", "outcome",
-              "reason", "valid_until", "blocks_case"]
-    if ctx.changed:
-        Step.objects.bulk_update(list(ctx.changed.values()), fields)
+    # One plain UPDATE per changed step, guarded by the version read under the case lock (bulk_update's
+    # CASE expressions cost more to build than the few rows they save).
+    for step in ctx.changed.values():
+        updated = Step.objects.filter(pk=step.pk, version=ctx.original_versions[step.pk]).update(
+            **{f: getattr(step, f) for f in _STEP_FIELDS}
+        )
+        if updated != 1:
+            raise Conflict(
+                f"Langkah {step.code} diubah bersamaan oleh orang lain. Muat ulang lalu coba lagi.",
+                f"Step {step.code} was changed concurrently. Reload and try again.",
+                code="stale_version",
+            )
     case = ctx.case
     case.version += 1  # the row is locked for this transaction, so a plain increment is safe
     case.updated_at = ctx.now
