@@ -120,11 +120,8 @@ def migrate_and_load(url: str) -> None:
     print(f"migrate + load-reference: {time.perf_counter() - t0:.1f} s")
 
 
-def make_tokens() -> None:
-    """Run in a subprocess (--_tokens): one desk officer per agency of the office, each with a fresh token."""
-    import django
-
-    django.setup()
+def ensure_tokens() -> dict[str, dict[str, Any]]:
+    """One desk officer per agency of the office, each with a fresh token (Django must be set up)."""
     from satuatap.accounts import services
     from satuatap.accounts.models import ApiToken, Role, User
     from satuatap.reference.models import Office
@@ -140,7 +137,15 @@ def make_tokens() -> None:
         ApiToken.objects.filter(user=user, name=TOKEN_NAME).delete()
         _, secret = services.api_token_create(user=user, name=TOKEN_NAME)
         out[agency.code] = {"user_id": user.pk, "token": secret}
-    print(json.dumps(out))
+    return out
+
+
+def make_tokens() -> None:
+    """Run in a subprocess (--_tokens), so that this process sets Django up only later, for the outcomes."""
+    import django
+
+    django.setup()
+    print(json.dumps(ensure_tokens()))
 
 
 def tokens_for(url: str) -> dict[str, dict[str, Any]]:
@@ -257,3 +262,464 @@ def generate_cases(url: str, target: int, disnaker_user_id: int, *, batch: int =
         conn.autocommit = True
         for table in ("registry_worker", "journey_case", "journey_step", "journey_event"):
             conn.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(table)))
+
+
+def cases_to_walk(url: str) -> tuple[list[str], list[str]]:
+    """(untouched bench cases for the satuatap side, cases reserved for the bare side)."""
+    with psycopg.connect(url) as conn:
+        reserved = [r[0] for r in conn.execute(
+            "SELECT number FROM journey_case WHERE number LIKE %s ORDER BY number DESC LIMIT %s",
+            (PREFIX + "%", BARE_RESERVE),
+        )]
+        floor = min(reserved) if reserved else ""
+        fresh = [r[0] for r in conn.execute(
+            "SELECT c.number FROM journey_case c JOIN journey_step s ON s.case_id = c.id AND s.code = 'REG' "
+            "WHERE c.number LIKE %s AND c.number < %s AND c.status = 'open' AND s.state = 'ready' "
+            "ORDER BY c.number",
+            (PREFIX + "%", floor),
+        )]
+    return fresh, sorted(reserved)
+
+
+# --- CPU accounting ------------------------------------------------------------------------------------
+
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def proc_cpu(pid: int) -> float:
+    """User + system CPU seconds of a process (0 if it is gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / TICK
+
+
+def machine_busy() -> tuple[float, float]:
+    """(busy CPU seconds, total CPU seconds) of the whole machine since boot."""
+    with open("/proc/stat") as f:
+        values = [int(v) for v in f.readline().split()[1:]]
+    idle = values[3] + values[4]  # idle + iowait
+    total = sum(values[:8])  # guest time is already inside user/nice
+    return (total - idle) / TICK, total / TICK
+
+
+def children(pid: int) -> list[int]:
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            return [int(p) for p in f.read().split()]
+    except OSError:
+        return []
+
+
+class CpuMeter:
+    """CPU used during the measured window by gunicorn, the database backends, this driver, and everyone else."""
+
+    def __init__(self, url: str, gunicorn_pid: int) -> None:
+        self.url = url
+        self.gunicorn_pid = gunicorn_pid
+        self.conn = psycopg.connect(url, autocommit=True)
+
+    def _backends(self) -> dict[int, float]:
+        pids = [r[0] for r in self.conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )]
+        return {p: proc_cpu(p) for p in pids}
+
+    def _gunicorn(self) -> dict[int, float]:
+        pids = [self.gunicorn_pid, *children(self.gunicorn_pid)]
+        return {p: proc_cpu(p) for p in pids}
+
+    def start(self) -> None:
+        self.t0 = time.perf_counter()
+        self.busy0, self.total0 = machine_busy()
+        self.self0 = _self_cpu()
+        self.gun0 = self._gunicorn()
+        self.pg0 = self._backends()
+
+    def stop(self, transitions: int) -> dict[str, Any]:
+        elapsed = time.perf_counter() - self.t0
+        busy1, total1 = machine_busy()
+        gun1, pg1 = self._gunicorn(), self._backends()
+        driver = _self_cpu() - self.self0
+        gunicorn = sum(v - self.gun0.get(p, 0.0) for p, v in gun1.items())
+        postgres = sum(v - self.pg0.get(p, 0.0) for p, v in pg1.items())
+        busy, total = busy1 - self.busy0, total1 - self.total0
+        other = max(0.0, busy - gunicorn - postgres - driver)
+        self.conn.close()
+        per = (lambda s: round(1000 * s / transitions, 3)) if transitions else (lambda s: None)
+        return {
+            "elapsed_s": round(elapsed, 3),
+            "machine_busy_pct": round(100 * busy / total, 1) if total else None,
+            "cpu_seconds": {"gunicorn": round(gunicorn, 2), "postgres": round(postgres, 2),
+                            "driver": round(driver, 2), "other": round(other, 2)},
+            "cpu_ms_per_request": {"gunicorn": per(gunicorn), "postgres": per(postgres), "driver": per(driver)},
+        }
+
+
+def _self_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+# --- gunicorn ------------------------------------------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Gunicorn:
+    """A gunicorn server in its own process group, stopped (TERM, then KILL) on exit."""
+
+    def __init__(self, app: str, url: str, workers: int, name: str, extra: list[str] | None = None) -> None:
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.log_path = RESULTS / f"gunicorn_{name}.log"
+        cmd = [str(BIN / "gunicorn"), app, "-w", str(workers), "--threads", "1", "-b", f"127.0.0.1:{self.port}",
+               "--log-level", "warning", *(extra or [])]
+        self.log = open(self.log_path, "w")  # noqa: SIM115 - closed in stop()
+        self.proc = subprocess.Popen(cmd, cwd=REPO, env=django_env(url), stdout=self.log, stderr=subprocess.STDOUT,
+                                     start_new_session=True)
+        self.workers = workers
+
+    def wait_ready(self, path: str, headers: dict[str, str] | None = None, timeout: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise SystemExit(f"gunicorn exited ({self.proc.returncode}); see {self.log_path}")
+            try:
+                httpx.get(self.base + path, headers=headers, timeout=2.0)
+            except httpx.TransportError:
+                time.sleep(0.2)
+                continue
+            # all workers up: the master has forked them all
+            if len(children(self.proc.pid)) >= self.workers:
+                return
+            time.sleep(0.2)
+        raise SystemExit(f"gunicorn did not answer within {timeout:.0f} s; see {self.log_path}")
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)  # our own process group: the master and its workers
+                self.proc.wait(timeout=5)
+        self.log.close()
+
+
+# --- the load ------------------------------------------------------------------------------------------
+
+@dataclass
+class Tally:
+    latencies: list[float] = field(default_factory=list)  # seconds, 2xx only
+    statuses: collections.Counter = field(default_factory=collections.Counter)
+    errors: collections.Counter = field(default_factory=collections.Counter)
+    journeys: int = 0  # cases taken all the way to DEP done
+    samples: list[str] = field(default_factory=list)  # first few non-2xx bodies
+
+
+class Journey:
+    """Request bodies and tokens for walking a case: start then complete, each step in JOURNEY_ORDER."""
+
+    def __init__(self, order: tuple[str, ...], defs: list[StepDef], tokens: dict[str, dict[str, Any]],
+                 outcomes: dict[str, list[bytes]]) -> None:
+        by_code = {d.code: d for d in defs}
+        missing = [c for c in order if c not in by_code]
+        if missing:
+            raise SystemExit(f"JOURNEY_ORDER has steps the process lacks: {missing}")
+        self.plan: list[tuple[str, str, dict[str, str], list[bytes] | None]] = []
+        for code in order:
+            token = tokens[by_code[code].agency]["token"]
+            headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+            self.plan.append((code, "start", headers, None))
+            self.plan.append((code, "complete", headers, outcomes[code]))
+
+
+def drive(base: str, path_fmt: str, journey: Journey, case_lists: list[list[str]], *, seconds: float,
+          warmup: float, cycle: bool, meter: CpuMeter) -> tuple[Tally, float, dict[str, Any]]:
+    """Each connection walks its own cases; requests finished during the warm-up are not counted."""
+    tallies = [Tally() for _ in case_lists]
+    ready = threading.Barrier(len(case_lists) + 1)
+    clock: dict[str, float] = {}
+    start_body = b"{}"
+
+    def worker(idx: int) -> None:
+        tally = tallies[idx]
+        rng = random.Random(idx)
+        cases = case_lists[idx]
+        with httpx.Client(base_url=base, timeout=30.0) as client:
+            ready.wait()
+            t_measure, t_end = clock["measure"], clock["end"]
+            while True:
+                for number in cases:
+                    finished = True
+                    for code, action, headers, bodies in journey.plan:
+                        if time.perf_counter() >= t_end:
+                            return
+                        body = start_body if bodies is None else bodies[rng.randrange(len(bodies))]
+                        t0 = time.perf_counter()
+                        try:
+                            response = client.post(path_fmt.format(number=number, code=code, action=action),
+                                                   content=body, headers=headers)
+                        except httpx.HTTPError as exc:
+                            tally.errors[type(exc).__name__] += 1
+                            finished = False
+                            break
+                        t1 = time.perf_counter()
+                        if t0 < t_measure:
+                            continue
+                        tally.statuses[response.status_code] += 1
+                        if 200 <= response.status_code < 300:
+                            tally.latencies.append(t1 - t0)
+                        else:
+                            if len(tally.samples) < 3:
+                                tally.samples.append(f"{response.status_code} {response.request.url.path}: "
+                                                     f"{response.text[:300]}")
+                            finished = False
+                            break
+                    if finished:
+                        tally.journeys += 1
+                if not cycle:
+                    return
+
+    threads = [threading.Thread(target=worker, args=(i,), daemon=True) for i in range(len(case_lists))]
+    for t in threads:
+        t.start()
+    now = time.perf_counter()
+    clock["measure"] = now + warmup
+    clock["end"] = now + warmup + seconds
+    ready.wait()
+    time.sleep(max(0.0, clock["measure"] - time.perf_counter()))
+    t_measure = time.perf_counter()
+    meter.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - t_measure
+    merged = Tally()
+    for t in tallies:
+        merged.latencies.extend(t.latencies)
+        merged.statuses.update(t.statuses)
+        merged.errors.update(t.errors)
+        merged.journeys += t.journeys
+        merged.samples.extend(t.samples)
+    return merged, elapsed, meter.stop(len(merged.latencies))
+
+
+# --- figures -------------------------------------------------------------------------------------------
+
+def percentile(values: list[float], q: float) -> float | None:
+    """Linear interpolation between closest ranks; `values` sorted."""
+    if not values:
+        return None
+    k = (len(values) - 1) * q
+    lo = int(k)
+    hi = min(lo + 1, len(values) - 1)
+    return values[lo] + (values[hi] - values[lo]) * (k - lo)
+
+
+def summarize(tally: Tally, elapsed: float, cpu: dict[str, Any]) -> dict[str, Any]:
+    lat = sorted(tally.latencies)
+    ms = lambda v: None if v is None else round(1000 * v, 2)  # noqa: E731
+    return {
+        "requests_2xx": len(lat),
+        "per_s": round(len(lat) / elapsed, 1) if elapsed else 0.0,
+        "p50_ms": ms(percentile(lat, 0.50)),
+        "p90_ms": ms(percentile(lat, 0.90)),
+        "p99_ms": ms(percentile(lat, 0.99)),
+        "max_ms": ms(lat[-1] if lat else None),
+        "mean_ms": ms(sum(lat) / len(lat) if lat else None),
+        "non_2xx": {str(k): v for k, v in sorted(tally.statuses.items()) if not 200 <= k < 300},
+        "non_2xx_samples": tally.samples,
+        "transport_errors": dict(tally.errors),
+        "journeys_completed": tally.journeys,
+        "elapsed_s": round(elapsed, 3),
+        "cpu": cpu,
+    }
+
+
+def print_report(res: dict[str, Any]) -> None:
+    a, b = res["satuatap"], res["bare"]
+    rows = [
+        ("requests/s (2xx)", "per_s"), ("p50 ms", "p50_ms"), ("p90 ms", "p90_ms"), ("p99 ms", "p99_ms"),
+        ("max ms", "max_ms"), ("2xx requests", "requests_2xx"), ("journeys completed", "journeys_completed"),
+    ]
+    cfg = res["config"]
+    print()
+    print(f"{cfg['workers']} sync gunicorn workers, {cfg['connections']} connections, {cfg['seconds']} s measured "
+          f"(+{cfg['warmup']} s warm-up), {res['machine']['cores']} cores")
+    print(f"{'':24}{'satuatap':>12}{'bare':>12}")
+    for label, key in rows:
+        print(f"{label:24}{_fmt(a.get(key)):>12}{_fmt(b.get(key)):>12}")
+    print(f"{'non-2xx':24}{_fmt(sum(a['non_2xx'].values())):>12}{_fmt(sum(b['non_2xx'].values())):>12}")
+    print(f"{'transport errors':24}{_fmt(sum(a['transport_errors'].values())):>12}"
+          f"{_fmt(sum(b['transport_errors'].values())):>12}")
+    for part in ("gunicorn", "postgres", "driver"):
+        print(f"{'CPU ms/request ' + part:24}{_fmt(a['cpu']['cpu_ms_per_request'][part]):>12}"
+              f"{_fmt(b['cpu']['cpu_ms_per_request'][part]):>12}")
+    print(f"{'CPU s other processes':24}{_fmt(a['cpu']['cpu_seconds']['other']):>12}"
+          f"{_fmt(b['cpu']['cpu_seconds']['other']):>12}")
+    print(f"{'machine busy %':24}{_fmt(a['cpu']['machine_busy_pct']):>12}{_fmt(b['cpu']['machine_busy_pct']):>12}")
+    t = res["targets"]
+    print()
+    print(f"ratio satuatap/bare = {_fmt(res['ratio'])}   (target >= {TARGET_RATIO}: {_yes(t['ratio_met'])})")
+    print(f"satuatap p99 = {_fmt(a['p99_ms'])} ms   (target < {TARGET_P99_MS:.0f} ms: {_yes(t['p99_met'])})")
+    print(f"satuatap transitions/s = {_fmt(a['per_s'])}   (stretch >= {STRETCH_TPS:.0f}: {_yes(t['stretch_met'])})")
+    for side in ("satuatap", "bare"):
+        for sample in res[side]["non_2xx_samples"]:
+            print(f"  {side} non-2xx: {sample}")
+
+
+def _fmt(v: Any) -> str:
+    if v is None:
+        return "-"
+    if isinstance(v, float):
+        return f"{v:,.2f}" if v < 100 else f"{v:,.1f}"
+    return f"{v:,}" if isinstance(v, int) else str(v)
+
+
+def _yes(flag: bool | None) -> str:
+    return "-" if flag is None else ("yes" if flag else "NO")
+
+
+# --- main ----------------------------------------------------------------------------------------------
+
+def outcome_bodies(url: str, defs: list[StepDef], per_step: int = 64) -> tuple[tuple[str, ...], dict[str, list[bytes]]]:
+    """JOURNEY_ORDER and, per step, request bodies with outcomes made by satuatap.web.demo.sample_outcome."""
+    os.environ.update(django_env(url))
+    import django
+
+    django.setup()
+    from django.utils import timezone
+
+    from satuatap.web.demo import JOURNEY_ORDER, sample_outcome
+
+    rng = random.Random(2026)
+    today = timezone.localdate()
+    bodies = {
+        d.code: [json.dumps({"outcome": sample_outcome(d.outcome_type, rng, today)}).encode() for _ in range(per_step)]
+        for d in defs
+    }
+    return tuple(JOURNEY_ORDER), bodies
+
+
+def source_state() -> dict[str, Any]:
+    """Which code was measured: the commit, and the files under src/ that differ from it."""
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True, check=False)
+        return done.stdout.strip()
+
+    dirty = [line[3:] for line in git("status", "--porcelain", "--", "src").splitlines()]
+    return {"commit": git("rev-parse", "--short", "HEAD"), "src_changes_uncommitted": dirty}
+
+
+def checkpoint(url: str) -> None:
+    """Start each side with no dirty buffers from the previous one (needs superuser; skipped otherwise)."""
+    try:
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute("CHECKPOINT")
+    except psycopg.Error as exc:
+        print(f"(CHECKPOINT skipped: {exc})")
+
+
+def run_side(name: str, app: str, url: str, args: argparse.Namespace, journey: Journey, cases: list[str],
+             path_fmt: str, ready_path: str, ready_headers: dict[str, str], *, cycle: bool,
+             extra: list[str] | None = None) -> dict[str, Any]:
+    lists = [cases[i::args.connections] for i in range(args.connections)]
+    checkpoint(url)
+    server = Gunicorn(app, url, args.workers, name, extra)
+    try:
+        server.wait_ready(ready_path, ready_headers)
+        print(f"{name}: gunicorn pid {server.proc.pid} on {server.base}, driving {args.connections} connections for "
+              f"{args.warmup:g} + {args.seconds:g} s")
+        meter = CpuMeter(url, server.proc.pid)
+        tally, elapsed, cpu = drive(server.base, path_fmt, journey, lists, seconds=args.seconds, warmup=args.warmup,
+                                    cycle=cycle, meter=meter)
+    finally:
+        server.stop()
+    out = summarize(tally, elapsed, cpu)
+    if not cycle:
+        out["cases_available"] = len(cases)
+    print(f"{name}: {out['per_s']:,.1f} requests/s, p50 {out['p50_ms']} ms, p99 {out['p99_ms']} ms")
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--cases", type=int, default=100_000, help="bench cases the database must hold")
+    parser.add_argument("--seconds", type=float, default=20.0, help="measured duration per side")
+    parser.add_argument("--warmup", type=float, default=2.0, help="uncounted warm-up per side")
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers (both sides)")
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
+    parser.add_argument("--fresh", action="store_true", help="drop and recreate the database first")
+    parser.add_argument("--batch", type=int, default=5000, help="cases per COPY batch")
+    parser.add_argument("--only", choices=("satuatap", "bare"), help="run one side only (no ratio)")
+    parser.add_argument("--out", type=Path, default=RESULTS / "step_throughput.json")
+    parser.add_argument("--_tokens", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args._tokens:
+        make_tokens()
+        return
+    url = args.database_url
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    t_start = time.perf_counter()
+
+    prepare_database(url, fresh=args.fresh)
+    migrate_and_load(url)
+    tokens = tokens_for(url)
+    print(f"desk officers with tokens: {', '.join(sorted(tokens))}")
+    generate_cases(url, args.cases, tokens["DISNAKER"]["user_id"], batch=args.batch)
+
+    with psycopg.connect(url) as conn:
+        _, defs = step_definitions(conn)
+        pg_version = conn.execute("SHOW server_version").fetchone()[0]
+    order, bodies = outcome_bodies(url, defs)
+    journey = Journey(order, defs, tokens, bodies)
+    fresh, reserved = cases_to_walk(url)
+    print(f"{len(fresh):,} untouched cases for satuatap, {len(reserved):,} reserved for the bare baseline")
+    if len(fresh) < args.connections * 20:
+        print("WARNING: few untouched cases left; add --fresh or raise --cases")
+    auth = {"Authorization": f"Bearer {tokens['DISNAKER']['token']}"}
+
+    res: dict[str, Any] = {
+        "timestamp": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "machine": {"cores": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version(),
+                    "postgres": pg_version, "loadavg_before": os.getloadavg()},
+        "config": {"workers": args.workers, "threads": 1, "worker_class": "sync", "connections": args.connections,
+                   "seconds": args.seconds, "warmup": args.warmup, "cases": args.cases,
+                   "database": psycopg.conninfo.conninfo_to_dict(url).get("dbname"),
+                   "journey_order": list(order)},
+        "source": source_state(),
+        "satuatap": None,
+        "bare": None,
+    }
+    if args.only in (None, "satuatap"):
+        res["satuatap"] = run_side("satuatap", "satuatap.config.wsgi", url, args, journey, fresh,
+                                   "/api/v1/cases/{number}/steps/{code}/{action}", "/api/v1/me", auth, cycle=False)
+    if args.only in (None, "bare"):
+        res["bare"] = run_side("bare", "bare_app:application", url, args, journey, reserved,
+                               "/bare/cases/{number}/steps/{code}/{action}", "/health", {}, cycle=True,
+                               extra=["--pythonpath", str(BENCH_DIR)])
+    a, b = res["satuatap"], res["bare"]
+    res["ratio"] = round(a["per_s"] / b["per_s"], 3) if a and b and b["per_s"] else None
+    res["targets"] = {
+        "ratio": TARGET_RATIO, "p99_ms": TARGET_P99_MS, "stretch_per_s": STRETCH_TPS,
+        "ratio_met": None if res["ratio"] is None else res["ratio"] >= TARGET_RATIO,
+        "p99_met": None if not a or a["p99_ms"] is None else a["p99_ms"] < TARGET_P99_MS,
+        "stretch_met": None if not a else a["per_s"] >= STRETCH_TPS,
+    }
+    res["total_run_s"] = round(time.perf_counter() - t_start, 1)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(res, indent=2) + "\n")
+    if a and b:
+        print_report(res)
+    print(f"\nwritten {args.out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -43,11 +43,21 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "ninja",
+    "django_htmx",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_tasks",
+    "django_tasks_db",
     "satuatap.core",
     "satuatap.reference",
     "satuatap.accounts",
     "satuatap.registry",
+    "satuatap.placement",
     "satuatap.journey",
+    "satuatap.notify",
+    "satuatap.crisis",
+    "satuatap.portal",
     "satuatap.web",
 ]
 
@@ -59,10 +69,36 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "satuatap.core.middleware.IdempotencyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # last, as django-axes asks: it turns a locked-out login into a clear "try later" answer
+    "axes.middleware.AxesMiddleware",
 ]
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Lock an account + address pair after 5 failed logins, for 30 minutes.
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = 0.5
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+
+# Background work: django-tasks with the database backend (no extra server on one machine).
+# `satuatap db_worker` runs the queue; set SATUATAP_TASKS_IMMEDIATE=1 to run tasks inline (tests, demos).
+TASKS = {
+    "default": {
+        "BACKEND": (
+            "django_tasks.backends.immediate.ImmediateBackend"
+            if _env_bool("SATUATAP_TASKS_IMMEDIATE", False)
+            else "django_tasks_db.DatabaseBackend"
+        ),
+    }
+}
 
 ROOT_URLCONF = "satuatap.config.urls"
 WSGI_APPLICATION = "satuatap.config.wsgi.application"
@@ -126,7 +162,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
-LOGIN_URL = "/admin/login/"
+LOGIN_URL = "/accounts/login/"
+LOGIN_REDIRECT_URL = "/desk/"
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

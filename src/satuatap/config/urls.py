@@ -9,6 +9,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("status/", include("satuatap.portal.urls")),
+    path("placement/", include("satuatap.placement.urls")),
+    path("crisis/", include("satuatap.crisis.urls")),
     path("", include("satuatap.web.urls")),
 ]
 if settings.DEBUG:
