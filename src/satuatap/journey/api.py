@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.http import FileResponse
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema
+from ninja import Field, File, Query, Router, Schema
+from ninja.files import UploadedFile
 
 from satuatap.accounts import selectors as account_selectors
 from satuatap.core.masking import mask_nik
@@ -305,3 +307,38 @@ def waive_step(request, case_number: str, step_code: str, payload: ReasonIn):
 def cancel_case(request, case_number: str, payload: CaseCancelIn):
     services.case_cancel(actor=request.auth, case_number=case_number, reason=payload.reason)
     return _detail(request, case_number)
+
+
+class DocumentOut(Schema):
+    id: int
+    step: str
+    original_name: str
+    content_type: str
+    size: int
+    sha256: str
+    uploaded_by: str | None
+    uploaded_at: dt.datetime
+
+
+@router.post("/{case_number}/steps/{step_code}/documents", response={201: DocumentOut, **ERRORS},
+             summary="Upload a PDF/JPEG/PNG (≤ 5 MB) on a step")
+def upload_document(request, case_number: str, step_code: str, file: File[UploadedFile]):
+    if file.size is not None and file.size > 6 * 1024 * 1024:  # refuse before reading a huge body into memory
+        content = b"x" * (5 * 1024 * 1024 + 1)
+    else:
+        content = file.read()
+    doc = services.step_document_attach(actor=request.auth, case_number=case_number, step_code=step_code,
+                                        filename=file.name or "", content=content)
+    return 201, DocumentOut(id=doc.pk, step=doc.step.code, original_name=doc.original_name,
+                            content_type=doc.content_type, size=doc.size, sha256=doc.sha256,
+                            uploaded_by=request.auth.username, uploaded_at=doc.uploaded_at)
+
+
+@router.get("/documents/{document_id}", summary="Download a step document (its desk and the office head)",
+            response={200: None, **ERRORS})
+def download_document(request, document_id: int):
+    doc = selectors.document_get(user=request.auth, document_id=document_id)
+    response = FileResponse(doc.file.open("rb"), content_type=doc.content_type, as_attachment=True,
+                            filename=doc.original_name)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -135,3 +135,22 @@ class CaseCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.office_id}/{self.year}: {self.last}"
+
+
+class StepDocument(models.Model):
+    """A file uploaded on a step (certificate scan, passport page …); type checked by content, hashed."""
+
+    step = models.ForeignKey(Step, on_delete=models.PROTECT, related_name="documents")
+    file = models.FileField(upload_to="documents/%Y/%m/")
+    original_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=50)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64, db_index=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["uploaded_at"]
+
+    def __str__(self) -> str:
+        return f"{self.step_id}:{self.original_name}"

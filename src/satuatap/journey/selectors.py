@@ -10,7 +10,7 @@ from django.utils import timezone
 from satuatap.accounts import selectors as account_selectors
 from satuatap.accounts.models import Role, User
 from satuatap.core.errors import NotFound, PermissionDenied
-from satuatap.journey.models import Case, Event, Step, StepState
+from satuatap.journey.models import Case, Event, Step, StepDocument, StepState
 
 OPEN_STEP_STATES = (StepState.READY, StepState.IN_PROGRESS)
 
@@ -92,3 +92,24 @@ def cases_list(
 
 def step_is_overdue(step: Step, *, today: dt.date | None = None) -> bool:
     return step.state in OPEN_STEP_STATES and step.due_on is not None and step.due_on < (today or timezone.localdate())
+
+
+def step_documents(*, case: Case) -> list[StepDocument]:
+    return list(StepDocument.objects.filter(step__case=case).select_related("step", "uploaded_by"))
+
+
+def document_get(*, user: User, document_id: int) -> StepDocument:
+    """A document the user may open: the step's own desk at the case's office, the office head or an admin."""
+    doc = StepDocument.objects.select_related("step", "step__case", "step__case__office").filter(pk=document_id).first()
+    if doc is None:
+        raise NotFound("Dokumen tidak ditemukan.", "Document not found.", code="document_not_found")
+    case = doc.step.case
+    allowed = (
+        account_selectors.user_is_admin(user)
+        or account_selectors.user_heads_office(user, office_id=case.office_id)
+        or account_selectors.user_can_act_for(user, office_id=case.office_id, agency_id=doc.step.agency_id)
+    )
+    if not allowed:
+        raise PermissionDenied("Anda tidak berwenang membuka dokumen ini.", "You may not open this document.",
+                               code="forbidden_document")
+    return doc

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -22,7 +23,8 @@ from satuatap.accounts import selectors as account_selectors
 from satuatap.accounts.models import User
 from satuatap.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from satuatap.core.timeutil import local_date
-from satuatap.journey.models import Case, CaseCounter, CaseStatus, Event, Step, StepState
+from satuatap.core.uploads import check_upload
+from satuatap.journey.models import Case, CaseCounter, CaseStatus, Event, Step, StepDocument, StepState
 from satuatap.journey.outcomes import validate_outcome
 from satuatap.reference import selectors as reference_selectors
 from satuatap.reference.models import Country, Office, Scheme
@@ -595,3 +597,32 @@ def steps_expire_due(
         if codes:
             result[number] = codes
     return result
+
+
+@transaction.atomic
+def step_document_attach(*, actor: User, case_number: str, step_code: str, filename: str,
+                         content: bytes) -> StepDocument:
+    """Attach a PDF/JPEG/PNG (≤ 5 MB, type checked by content, SHA-256 kept) to a step of the actor's desk."""
+    checked = check_upload(content)
+    case = _lock_case(case_number)
+    ctx = _load_ctx(case, actor)
+    step = _get_step(ctx, step_code)
+    _authorize_step(actor, case, step, "attach")
+    if case.status not in ACTIVE_CASE_STATES:
+        raise Conflict(f"Kasus {case.number} sudah ditutup.", f"Case {case.number} is closed.", code="case_closed")
+    safe_name = "".join(ch for ch in filename if ch.isalnum() or ch in "._- ")[:150] or f"document.{checked.extension}"
+    document = StepDocument(
+        step=step,
+        original_name=safe_name,
+        content_type=checked.content_type,
+        size=len(checked.content),
+        sha256=checked.sha256,
+        uploaded_by=actor,
+        uploaded_at=ctx.now,
+    )
+    document.file.save(f"{checked.sha256[:32]}.{checked.extension}", ContentFile(checked.content), save=False)
+    document.save()
+    _event(ctx, "document_attached", step=step, payload={"document_id": document.pk, "sha256": checked.sha256,
+                                                          "name": safe_name, "size": document.size})
+    _save(ctx)
+    return document
