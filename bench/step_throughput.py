@@ -611,7 +611,7 @@ def source_state() -> dict[str, Any]:
     """Which code was measured: the commit, and the files under src/ that differ from it."""
     def git(*args: str) -> str:
         done = subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True, check=False)
-        return done.stdout.strip()
+        return done.stdout.rstrip("\n")
 
     dirty = [line[3:] for line in git("status", "--porcelain", "--", "src").splitlines()]
     return {"commit": git("rev-parse", "--short", "HEAD"), "src_changes_uncommitted": dirty}

@@ -25,26 +25,30 @@ class CheckedUpload:
     sha256: str
 
 
-def check_upload(content: bytes, *, max_bytes: int = MAX_UPLOAD_BYTES) -> CheckedUpload:
-    """Accept a PDF, JPEG or PNG up to `max_bytes`, recognised by its first bytes; refuse anything else."""
-    if len(content) == 0:
+def check_upload_size(size: int, *, max_bytes: int = MAX_UPLOAD_BYTES) -> None:
+    """Refuse an empty or oversize upload before its content is read into memory."""
+    if size == 0:
         raise ValidationFailed("Berkas kosong.", "The file is empty.", code="upload_empty")
-    if len(content) > max_bytes:
+    if size > max_bytes:
         raise ValidationFailed(
             f"Berkas terlalu besar (maksimal {max_bytes // (1024 * 1024)} MB).",
             f"The file is too large (at most {max_bytes // (1024 * 1024)} MB).",
             code="upload_too_large",
-            details={"size": len(content), "max": max_bytes},
+            details={"size": size, "max": max_bytes},
         )
-    for magic, content_type, extension in _SIGNATURES:
-        if content.startswith(magic):
-            break
-    else:
+
+
+def check_upload(content: bytes, *, max_bytes: int = MAX_UPLOAD_BYTES) -> CheckedUpload:
+    """Accept a PDF, JPEG or PNG up to `max_bytes`, recognised by its first bytes; refuse anything else."""
+    check_upload_size(len(content), max_bytes=max_bytes)
+    match = next((sig for sig in _SIGNATURES if content.startswith(sig[0])), None)
+    if match is None:
         raise ValidationFailed(
             "Jenis berkas tidak diterima. Unggah PDF, JPEG atau PNG.",
             "File type not accepted. Upload a PDF, JPEG or PNG.",
             code="upload_type_refused",
         )
+    _, content_type, extension = match
     if content_type == "application/pdf" and any(marker in content for marker in _PDF_ACTIVE):
         raise ValidationFailed(
             "PDF berisi skrip atau konten aktif dan ditolak.",

@@ -12,6 +12,7 @@ from ninja.files import UploadedFile
 
 from satuatap.accounts import selectors as account_selectors
 from satuatap.core.masking import mask_nik
+from satuatap.core.uploads import check_upload_size
 from satuatap.journey import selectors, services
 from satuatap.journey.models import Case, CaseStatus, Event, Step, StepState
 from satuatap.registry import selectors as registry_selectors
@@ -323,10 +324,8 @@ class DocumentOut(Schema):
 @router.post("/{case_number}/steps/{step_code}/documents", response={201: DocumentOut, **ERRORS},
              summary="Upload a PDF/JPEG/PNG (≤ 5 MB) on a step")
 def upload_document(request, case_number: str, step_code: str, file: File[UploadedFile]):
-    if file.size is not None and file.size > 6 * 1024 * 1024:  # refuse before reading a huge body into memory
-        content = b"x" * (5 * 1024 * 1024 + 1)
-    else:
-        content = file.read()
+    check_upload_size(file.size or 0)  # refuse before reading a huge body into memory
+    content = file.read()
     doc = services.step_document_attach(actor=request.auth, case_number=case_number, step_code=step_code,
                                         filename=file.name or "", content=content)
     return 201, DocumentOut(id=doc.pk, step=doc.step.code, original_name=doc.original_name,
