@@ -16,7 +16,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         count = 0
-        for base in map(Path, settings.LOCALE_PATHS):
+        # the project catalogue and each app's own (src/satuatap/<app>/locale)
+        bases = [*map(Path, settings.LOCALE_PATHS), *sorted(Path(settings.BASE_DIR).glob("*/locale"))]
+        for base in bases:
             for po_path in sorted(base.glob("*/LC_MESSAGES/*.po")):
                 mo_path = po_path.with_suffix(".mo")
                 if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
