@@ -97,7 +97,7 @@ def api_token_authenticate(*, secret: str) -> User | None:
     if not secret.startswith(TOKEN_PREFIX):
         return None
     token = (
-        ApiToken.objects.select_related("user", "user__office", "user__agency")
+        ApiToken.objects.select_related("user")
         .filter(digest=_digest(secret), revoked_at__isnull=True)
         .first()
     )

@@ -132,7 +132,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 else:
     DATABASES["default"].setdefault("OPTIONS", {})
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Server-side binding lets PostgreSQL prepare the statements a transition repeats; turn it off behind a
+    # transaction-pooling PgBouncer (DATABASE_SERVER_SIDE_BINDING=0).
+    DATABASES["default"]["OPTIONS"]["server_side_binding"] = _env_bool("DATABASE_SERVER_SIDE_BINDING", True)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

@@ -124,7 +124,7 @@ class TransitionOut(Schema):
     status: str
     case_version: int
     step: StepOut
-    steps: list[StepOut]
+    changed: list[StepOut] = Field(description="every step this action changed (the step itself, unlocked ones …)")
 
 
 class CasePage(Schema):
@@ -171,7 +171,15 @@ def _case_out(case: Case, user) -> dict[str, Any]:
     )
 
 
-def _step_out(step: Step, user, today: dt.date) -> StepOut:
+def _actor_name(step: Step, known: dict[int, str] | None) -> str | None:
+    if step.actor_id is None:
+        return None
+    if known and step.actor_id in known:
+        return known[step.actor_id]
+    return step.actor.username
+
+
+def _step_out(step: Step, user, today: dt.date, known: dict[int, str] | None = None) -> StepOut:
     d = step.definition
     outcome = step.outcome
     if d.outcome_type == "medical" and outcome and not account_selectors.user_sees_health_details(user):
@@ -190,7 +198,7 @@ def _step_out(step: Step, user, today: dt.date) -> StepOut:
         overdue=selectors.step_is_overdue(step, today=today),
         started_at=step.started_at,
         completed_at=step.completed_at,
-        actor=step.actor.username if step.actor_id else None,
+        actor=_actor_name(step, known),
         outcome=outcome,
         reason=step.reason,
         valid_until=step.valid_until,
@@ -233,13 +241,14 @@ def _detail(request, case_number: str) -> dict[str, Any]:
 
 def _transition_out(result: services.Transition, user) -> dict[str, Any]:
     today = timezone.localdate()
-    steps = [_step_out(s, user, today) for s in result.steps]
+    known = {user.pk: user.username}
+    changed = [_step_out(s, user, today, known) for s in result.changed]
     return dict(
         case=result.case.number,
         status=result.case.status,
         case_version=result.case.version,
-        step=next(s for s in steps if s.code == result.step.code),
-        steps=steps,
+        step=next(s for s in changed if s.code == result.step.code),
+        changed=changed,
     )
 
 

@@ -61,17 +61,19 @@ class Case(models.Model):
 class Step(models.Model):
     """The state of one step of a case."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="steps")
-    definition = models.ForeignKey(StepDefinition, on_delete=models.PROTECT, related_name="+")
+    # Indexes are kept to what queries use: every step UPDATE rewrites each index of the row.
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="steps", db_index=False)  # (case, code)
+    definition = models.ForeignKey(StepDefinition, on_delete=models.PROTECT, related_name="+", db_index=False)
     code = models.CharField(max_length=10)
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+", db_index=False)  # (agency, state)
     state = models.CharField(max_length=12, choices=StepState.choices, default=StepState.LOCKED)
     version = models.PositiveIntegerField(default=1)
     ready_at = models.DateTimeField(null=True, blank=True)
     due_on = models.DateField(null=True, blank=True, help_text="SLA deadline in working days from ready_at")
     started_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+",
+                              db_index=False)
     outcome = models.JSONField(default=dict, blank=True)
     reason = models.TextField(blank=True)
     valid_until = models.DateField(null=True, blank=True)
@@ -96,19 +98,23 @@ class Event(models.Model):
     """An immutable record of one change: who, where, which agency, from → to, why, with what data."""
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
-    step = models.ForeignKey(Step, null=True, blank=True, on_delete=models.PROTECT, related_name="events")
+    step = models.ForeignKey(Step, null=True, blank=True, on_delete=models.PROTECT, related_name="events",
+                             db_index=False)
     kind = models.CharField(max_length=30)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
-    office = models.ForeignKey(Office, null=True, on_delete=models.PROTECT, related_name="+")
-    agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+",
+                              db_index=False)
+    office = models.ForeignKey(Office, null=True, on_delete=models.PROTECT, related_name="+", db_index=False)
+    agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                               db_index=False)
     from_state = models.CharField(max_length=20, blank=True)
     to_state = models.CharField(max_length=20, blank=True)
     reason = models.TextField(blank=True)
     payload = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(db_index=True)
+    created_at = models.DateTimeField()
 
     class Meta:
         ordering = ["id"]
+        indexes = [models.Index(fields=["created_at"]), models.Index(fields=["actor", "created_at"])]
 
     def __str__(self) -> str:
         return f"{self.case_id}:{self.kind}"

@@ -95,6 +95,7 @@ class Transition:
     case: Case
     step: Step
     steps: tuple[Step, ...]
+    changed: tuple[Step, ...]
 
 
 # --- the transition machinery --------------------------------------------------------------------------
@@ -105,10 +106,18 @@ class _Ctx:
     actor: User | None
     now: dt.datetime
     today: dt.date
+    office: reference_selectors.OfficeInfo
     steps: dict[str, Step]
     events: list[Event] = field(default_factory=list)
     changed: dict[int, Step] = field(default_factory=dict)
     original_versions: dict[int, int] = field(default_factory=dict)
+    dirty: dict[int, set[str]] = field(default_factory=dict)
+    case_dirty: set[str] = field(default_factory=set)
+
+    def touch(self, step: Step, *fields: str) -> None:
+        """Mark fields of a step as changed (only those are written)."""
+        self.changed[step.pk] = step
+        self.dirty.setdefault(step.pk, set()).update(fields)
 
 
 def _err_transition(step: Step, action: str) -> Conflict:
@@ -150,7 +159,7 @@ def _move(ctx: _Ctx, step: Step, action: str, *, reason: str = "", payload: dict
     ctx.original_versions.setdefault(step.pk, step.version)
     step.state = to_state
     step.version += 1
-    ctx.changed[step.pk] = step
+    ctx.touch(step, "state", "version")
     _event(ctx, f"step_{action}ed" if not action.endswith("e") else f"step_{action}d", step=step,
            from_state=from_state, to_state=to_state, reason=reason, payload=payload)
 
@@ -187,6 +196,7 @@ def _unlock_ready_steps(ctx: _Ctx) -> None:
                 _move(ctx, step, "unlock")
                 step.ready_at = ctx.now
                 step.due_on = reference_selectors.working_days_add(ctx.today, step.definition.sla_working_days)
+                ctx.touch(step, "ready_at", "due_on")
                 changed = True
 
 
@@ -235,19 +245,16 @@ def _case_move(ctx: _Ctx, action: str, *, reason: str = "") -> None:
         )
     from_state = case.status
     case.status = to_state
+    ctx.case_dirty.add("status")
     if to_state in (C.DEPARTED, C.CANCELLED):
         case.closed_at = ctx.now
+        ctx.case_dirty.add("closed_at")
     _event(ctx, "case_status_changed", from_state=from_state, to_state=to_state, reason=reason,
            payload={"action": action})
 
 
 def _lock_case(case_number: str) -> Case:
-    case = (
-        Case.objects.select_for_update(of=("self",))
-        .select_related("office", "office__regency", "process")
-        .filter(number=case_number)
-        .first()
-    )
+    case = Case.objects.select_for_update().filter(number=case_number).first()
     if case is None:
         raise NotFound(f"Kasus {case_number} tidak ditemukan.", f"Case {case_number} not found.",
                        code="case_not_found")
@@ -256,28 +263,27 @@ def _lock_case(case_number: str) -> Case:
 
 def _load_ctx(case: Case, actor: User | None) -> _Ctx:
     now = timezone.now()
-    steps = {s.code: s for s in case.steps.select_related("definition", "actor").order_by("sort_order")}
-    return _Ctx(case=case, actor=actor, now=now, today=local_date(now, case.office.zone), steps=steps)
+    office = reference_selectors.office_info(case.office_id)
+    steps = list(case.steps.order_by("sort_order"))
+    # Step definitions of a stored process version never change: take them from the in-process cache.
+    defs = reference_selectors.step_definitions(case.process_id, must_have=frozenset(s.definition_id for s in steps))
+    for step in steps:
+        step.definition = defs[step.definition_id]
+    return _Ctx(case=case, actor=actor, now=now, today=local_date(now, office.zone), office=office,
+                steps={s.code: s for s in steps})
 
 
 def _office_desks(case: Case) -> frozenset[str]:
-    desks = getattr(case, "_desk_ids", None)
-    if desks is None:
-        desks = frozenset(case.office.desks.values_list("pk", flat=True))
-        case._desk_ids = desks
-    return desks
-
-
-_STEP_FIELDS = ("state", "version", "ready_at", "due_on", "started_at", "completed_at", "actor_id", "outcome",
-                "reason", "valid_until", "blocks_case")
+    return reference_selectors.office_info(case.office_id).desk_ids
 
 
 def _save(ctx: _Ctx) -> CaseChange:
-    # One plain UPDATE per changed step, guarded by the version read under the case lock (bulk_update's
-    # CASE expressions cost more to build than the few rows they save).
+    # One plain UPDATE per changed step with only its changed fields, guarded by the version read under the
+    # case lock (bulk_update's CASE expressions cost more to build than the few rows they save).
     for step in ctx.changed.values():
+        fields = ctx.dirty[step.pk]
         updated = Step.objects.filter(pk=step.pk, version=ctx.original_versions[step.pk]).update(
-            **{f: getattr(step, f) for f in _STEP_FIELDS}
+            **{f: getattr(step, f) for f in fields}
         )
         if updated != 1:
             raise Conflict(
@@ -286,9 +292,11 @@ def _save(ctx: _Ctx) -> CaseChange:
                 code="stale_version",
             )
     case = ctx.case
-    case.version += 1  # the row is locked for this transaction, so a plain increment is safe
+    case.version += 1  # the row is locked for this transaction, so a plain increment is exact
     case.updated_at = ctx.now
-    case.save(update_fields=["version", "updated_at", "status", "closed_at"])
+    Case.objects.filter(pk=case.pk).update(
+        version=case.version, updated_at=ctx.now, **{f: getattr(case, f) for f in ctx.case_dirty}
+    )
     created = Event.objects.bulk_create(ctx.events)
     change = CaseChange(
         case_id=case.pk,
@@ -344,9 +352,10 @@ def _authorize_step(actor: User, case: Case, step: Step, action: str) -> None:
         case, step.agency_id
     ):
         return
+    office_name = reference_selectors.office_info(case.office_id).name
     raise PermissionDenied(
-        f"Langkah {step.code} hanya dapat dikerjakan petugas loket {step.agency_id} di {case.office.name}.",
-        f"Step {step.code} can only be handled by a {step.agency_id} desk officer at {case.office.name}.",
+        f"Langkah {step.code} hanya dapat dikerjakan petugas loket {step.agency_id} di {office_name}.",
+        f"Step {step.code} can only be handled by a {step.agency_id} desk officer at {office_name}.",
         code="forbidden_wrong_desk",
         details={"step": step.code, "agency": step.agency_id, "office": case.office_id},
     )
@@ -461,7 +470,7 @@ def _step_action(*, actor: User, case_number: str, step_code: str, action: str, 
     _unlock_ready_steps(ctx)
     _sync_case_status(ctx)
     _save(ctx)
-    return Transition(case=case, step=step, steps=tuple(ctx.steps.values()))
+    return Transition(case=case, step=step, steps=tuple(ctx.steps.values()), changed=tuple(ctx.changed.values()))
 
 
 @transaction.atomic
@@ -474,6 +483,7 @@ def step_start(*, actor: User, case_number: str, step_code: str, expected_versio
         step.blocks_case = False
         step.started_at = ctx.now
         step.actor = actor
+        ctx.touch(step, "blocks_case", "started_at", "actor")
 
     return _step_action(actor=actor, case_number=case_number, step_code=step_code, action="start",
                         expected_version=expected_version, apply=apply)
@@ -496,6 +506,7 @@ def step_complete(*, actor: User, case_number: str, step_code: str, outcome: dic
         step.started_at = step.started_at or ctx.now
         step.actor = actor
         step.reason = ""
+        ctx.touch(step, "outcome", "valid_until", "blocks_case", "completed_at", "started_at", "actor", "reason")
 
     return _step_action(actor=actor, case_number=case_number, step_code=step_code, action="complete",
                         expected_version=expected_version, apply=apply)
@@ -521,6 +532,7 @@ def step_reject(*, actor: User, case_number: str, step_code: str, reason: str,
         _move(ctx, step, action, reason=reason)
         step.reason = reason
         step.actor = actor
+        ctx.touch(step, "reason", "actor")
 
     return _step_action(actor=actor, case_number=case_number, step_code=step_code, action="reject",
                         expected_version=expected_version, apply=apply)
@@ -541,7 +553,9 @@ def step_waive(*, actor: User, case_number: str, step_code: str, reason: str,
         _move(ctx, step, action, reason=reason)
         step.reason = reason
         step.actor = actor
+        ctx.touch(step, "reason", "actor")
         step.blocks_case = False
+        ctx.touch(step, "reason", "actor", "blocks_case")
 
     return _step_action(actor=actor, case_number=case_number, step_code=step_code, action="waive",
                         expected_version=expected_version, apply=apply)

@@ -15,6 +15,7 @@ from collections.abc import Callable
 TTL_SECONDS = 600.0
 
 _lock = threading.Lock()
+_ttl_values: dict[object, tuple[float, object]] = {}
 _value: frozenset[dt.date] | None = None
 _loaded_at = 0.0
 
@@ -37,3 +38,21 @@ def holiday_cache_clear() -> None:
     global _value
     with _lock:
         _value = None
+    _ttl_values.clear()  # offices and step definitions too: reference data was reloaded
+
+
+
+def ttl_cached(key: object, load: Callable[[], object], *, ttl: float, refresh: bool = False):
+    """A small in-process cache: `load()` once per `ttl` seconds per key (thread-safe enough: worst case two
+    threads load the same value)."""
+    now = time.monotonic()
+    hit = _ttl_values.get(key)
+    if hit is not None and not refresh and now - hit[0] < ttl:
+        return hit[1]
+    value = load()
+    _ttl_values[key] = (now, value)
+    return value
+
+
+def ttl_cache_clear() -> None:
+    _ttl_values.clear()

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 
 from django.db.models import Prefetch, QuerySet
 
 from satuatap.core import clock
 from satuatap.core.errors import NotFound
 from satuatap.reference.cache import holiday_cache_clear as _holiday_cache_clear
-from satuatap.reference.cache import holiday_dates_cached
+from satuatap.reference.cache import holiday_dates_cached, ttl_cached
 from satuatap.reference.models import (
     Agency,
     Country,
@@ -226,3 +227,43 @@ def working_days_add(start: dt.date, days: int) -> dt.date:
 def working_days_between(start: dt.date, end: dt.date) -> int:
     """Working days after `start` up to and including `end` (0 when end <= start)."""
     return clock.count_working_days(start, end, holiday_dates())
+
+
+@dataclass(frozen=True)
+class OfficeInfo:
+    """What the journey engine needs of an office on every transition, without a query."""
+
+    code: str
+    name: str
+    zone: str
+    regency_code: str
+    desk_ids: frozenset[str]
+
+
+def _office_info_load(code: str) -> OfficeInfo | None:
+    office = Office.objects.filter(code=code).prefetch_related("desks").first()
+    if office is None:
+        return None
+    return OfficeInfo(office.code, office.name, office.zone, office.regency_id,
+                      frozenset(d.pk for d in office.desks.all()))
+
+
+def office_info(code: str) -> OfficeInfo:
+    """An office's name, zone, regency and desks, cached in-process for a minute."""
+    info = ttl_cached(("office", code), lambda: _office_info_load(code), ttl=60.0)
+    if info is None:
+        raise NotFound(f"Kantor {code} tidak ditemukan.", f"Office {code} not found.", code="office_not_found")
+    return info
+
+
+def _step_definitions_load(process_id: int) -> dict[int, StepDefinition]:
+    return {d.pk: d for d in StepDefinition.objects.filter(process_id=process_id)}
+
+
+def step_definitions(process_id: int, *, must_have: frozenset[int] = frozenset()) -> dict[int, StepDefinition]:
+    """The step definitions of a process version by id, cached: a stored version never changes."""
+    defs = ttl_cached(("stepdefs", process_id), lambda: _step_definitions_load(process_id), ttl=3600.0)
+    if not must_have <= defs.keys():  # a row unknown to the cache (reloaded test data): read again
+        defs = ttl_cached(("stepdefs", process_id), lambda: _step_definitions_load(process_id), ttl=3600.0,
+                          refresh=True)
+    return defs
