@@ -309,3 +309,18 @@ def test_case_version_increments_on_each_change(desks, case):
     do(desks, case, "REG")
     assert Case.objects.get(pk=case.pk).version == v + 2  # start + complete
     assert Step.objects.get(case=case, code="REG").version == 4  # created 1, unlock, start, complete
+
+
+def test_validity_period_from_process_data_when_the_outcome_has_none(desks, case):
+    from satuatap.reference.models import StepDefinition
+
+    reg_def = case.steps.get(code="REG").definition
+    StepDefinition.objects.filter(pk=reg_def.pk).update(validity_days=30)
+    from satuatap.reference.cache import ttl_cache_clear
+
+    ttl_cache_clear()
+    try:
+        result = do(desks, case, "REG")
+        assert result.step.valid_until == timezone.localdate() + dt.timedelta(days=30)
+    finally:
+        ttl_cache_clear()

@@ -500,7 +500,10 @@ def step_complete(*, actor: User, case_number: str, step_code: str, outcome: dic
         _move(ctx, step, action, reason=note,
               payload={"outcome": clean.data, **({"recorded_external": True} if external else {})})
         step.outcome = clean.data
-        step.valid_until = clean.valid_until
+        # the document's own date wins; otherwise the process data's validity period, if it sets one
+        step.valid_until = clean.valid_until or (
+            ctx.today + dt.timedelta(days=step.definition.validity_days) if step.definition.validity_days else None
+        )
         step.blocks_case = clean.blocks_case
         step.completed_at = ctx.now
         step.started_at = step.started_at or ctx.now
