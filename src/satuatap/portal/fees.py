@@ -1,0 +1,106 @@
+"""What a step costs the worker: the official fee, or nothing for a zero-cost job.
+
+Law 18/2017 art. 30: workers may not be charged placement costs. Perban BP2MI 9/2020 (as revised by Permen
+P2MI 17/2025) lists ten jobs for which every cost of the journey (passport, SKCK, social security, medical
+check, training, visa, tickets …) is not borne by the worker. The official fee of each step comes from the
+process definition (reference data, with its own legal basis).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.utils.translation import gettext
+from lokal.rupiah import format_rupiah
+
+ZERO_COST_LEGAL_BASIS = "Perban BP2MI 9/2020 jo. Permen P2MI 17/2025; UU 18/2017 pasal 30"
+
+# The ten zero-cost jobs: a stable code each, with the words a job title uses for it (Indonesian, English).
+ZERO_COST_JOBS: dict[str, tuple[str, ...]] = {
+    "domestic_worker": ("domestic worker", "domestic helper", "housekeeper", "housemaid", "pekerja rumah tangga",
+                        "penata laksana rumah tangga", "pengurus rumah tangga", "asisten rumah tangga"),
+    "baby_sitter": ("baby sitter", "babysitter", "baby-sitter", "pengasuh bayi"),
+    "elderly_carer": ("elderly carer", "elderly caregiver", "caregiver", "care giver", "perawat lansia",
+                      "pengurus lansia", "pengasuh lansia", "perawat jompo"),
+    "cook": ("cook", "juru masak", "tukang masak"),
+    "family_driver": ("family driver", "private driver", "sopir keluarga", "supir keluarga", "pengemudi keluarga"),
+    "gardener": ("gardener", "tukang kebun", "perawat taman"),
+    "child_carer": ("child carer", "nanny", "pengasuh anak"),
+    "cleaner": ("cleaner", "petugas kebersihan"),
+    "farm_worker": ("farm worker", "plantation worker", "farmer", "pekerja ladang", "pekerja perkebunan",
+                    "buruh tani", "pekerja pertanian"),
+    "fishing_crew": ("fishing crew", "fisherman", "fishing vessel crew", "awak kapal perikanan",
+                     "anak buah kapal perikanan", "abk perikanan", "nelayan"),
+}
+_TITLE_RE = re.compile(
+    r"\b(?:" + "|".join(sorted((re.escape(w) for ws in ZERO_COST_JOBS.values() for w in ws), key=len, reverse=True))
+    + r")\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Fee:
+    """What the worker pays for one step, and why."""
+
+    amount: Decimal  # what the worker may be charged (0 when free)
+    official_amount: Decimal  # the step's official fee in the process definition
+    zero_cost_job: bool
+    legal_basis: str
+
+    @property
+    def free(self) -> bool:
+        return self.amount == 0
+
+    @property
+    def display(self) -> str:
+        return gettext("Free") if self.free else format_rupiah(self.amount)
+
+    @property
+    def official_display(self) -> str:
+        return format_rupiah(self.official_amount)
+
+    @property
+    def waived_for_job(self) -> bool:
+        """An official fee exists but a zero-cost job means the worker must not pay it."""
+        return self.zero_cost_job and self.official_amount > 0
+
+
+def fee_for_worker(step: Any, *, zero_cost_job: bool) -> Fee:
+    """The fee of a step (a journey Step or a StepDefinition) for this worker: free for a zero-cost job."""
+    definition = getattr(step, "definition", step)
+    official = Decimal(definition.fee_amount or 0)
+    if zero_cost_job:
+        return Fee(amount=Decimal(0), official_amount=official, zero_cost_job=True,
+                   legal_basis=ZERO_COST_LEGAL_BASIS)
+    return Fee(amount=official, official_amount=official, zero_cost_job=False,
+               legal_basis=definition.fee_legal_basis or "")
+
+
+def is_zero_cost_job_title(title: str) -> bool:
+    """A job title naming one of the ten zero-cost jobs (word match, Indonesian or English)."""
+    return bool(title and _TITLE_RE.search(title))
+
+
+def zero_cost_job_for_case(case: Any) -> bool:
+    """Adapter until the case records its job order (placement app): False unless the case exposes a job.
+
+    Looked for, in order: `case.zero_cost_job` (an explicit decision), then the job order at
+    `case.job_order` (its `zero_cost` flag, `job_code` among ZERO_COST_JOBS, or `job_title`), then
+    `case.job_title`. A relation that is missing (None, or a reverse one-to-one with no row) counts as no job.
+    """
+    explicit = getattr(case, "zero_cost_job", None)
+    if isinstance(explicit, bool):
+        return explicit
+    job = getattr(case, "job_order", None)
+    if job is not None:
+        flag = getattr(job, "zero_cost", None)
+        if isinstance(flag, bool):
+            return flag
+        if getattr(job, "job_code", None) in ZERO_COST_JOBS:
+            return True
+        return is_zero_cost_job_title(str(getattr(job, "job_title", "") or ""))
+    return is_zero_cost_job_title(str(getattr(case, "job_title", "") or ""))
