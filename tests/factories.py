@@ -62,3 +62,17 @@ def outcome(outcome_type: str, **overrides) -> dict:
     data = sample_outcome(outcome_type, random.Random(1), timezone.localdate())
     data.update(overrides)
     return data
+
+
+def otp_login(client, user) -> None:
+    """Log a user in with a verified TOTP second factor (what the admin and office-head pages require)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or TOTPDevice.objects.create(
+        user=user, name="test", confirmed=True
+    )
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()

@@ -47,3 +47,12 @@ def test_session_auth_requires_csrf_for_posts():
     assert client.get("/api/v1/me").status_code == 200
     r = client.post("/api/v1/cases/", data={}, content_type="application/json")
     assert r.status_code == 403
+
+
+def test_admin_site_requires_the_second_factor():
+    admin_user = services.user_create(username="root", password=None, role=Role.ADMIN)
+    client = Client()
+    client.force_login(admin_user)
+    assert client.get("/admin/").status_code == 302  # password alone is not enough
+    factories.otp_login(client, admin_user)
+    assert client.get("/admin/").status_code == 200

@@ -184,3 +184,13 @@ def test_openapi_and_docs_served():
     docs = client.get("/api/docs")
     assert docs.status_code == 200
     assert b"cdn" not in docs.content.lower()
+
+
+def test_regional_monitor_lists_only_cases_of_its_region(auth, worker):
+    client = Client()
+    number = post(client, "/api/v1/cases/", {"worker_id": worker.pk, "office": "LTSA-IDM"},
+                  auth["DISNAKER"]).json()["number"]
+    west_java = client.get("/api/v1/cases/", **bearer(factories.monitor("32"))).json()
+    east_java = client.get("/api/v1/cases/", **bearer(factories.monitor("35"))).json()
+    assert number in [c["number"] for c in west_java["items"]]
+    assert number not in [c["number"] for c in east_java["items"]]

@@ -7,6 +7,7 @@ from django.test import Client
 
 from satuatap.core.masking import mask_nik
 from satuatap.registry import services
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +23,7 @@ def test_worker_list_masks_the_nik_and_search_by_full_nik_works(admin_user, disn
         village_head_acknowledged=False,
     )
     client = Client()
-    client.force_login(admin_user)
+    factories.otp_login(client, admin_user)
     page = client.get("/admin/registry/worker/")
     assert page.status_code == 200
     html = page.content.decode()

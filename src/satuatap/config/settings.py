@@ -87,6 +87,7 @@ AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 0.5
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+OTP_TOTP_ISSUER = "satuatap"
 
 # Background work: django-tasks with the database backend (no extra server on one machine).
 # `satuatap db_worker` runs the queue; set SATUATAP_TASKS_IMMEDIATE=1 to run tasks inline (tests, demos).

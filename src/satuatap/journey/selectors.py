@@ -21,7 +21,7 @@ def _scope(qs: QuerySet[Case], user: User) -> QuerySet[Case]:
     if user.role in (Role.DESK_OFFICER, Role.OFFICE_HEAD):
         return qs.filter(office_id=user.office_id)
     if user.role == Role.MONITOR:
-        return qs if user.region_id is None else qs.filter(office__regency_id__startswith=user.region_id)
+        return qs if user.region_id is None else qs.filter(office__regency__code__startswith=user.region_id)
     return qs.none()
 
 

@@ -1,0 +1,95 @@
+"""Display labels for codes stored in the database (English msgids, translated through the web catalogue).
+
+The model choices carry bilingual "Indonesian / English" labels for the admin and the API; the pages show
+one language at a time, so they use these instead.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+STEP_STATE_LABELS = {
+    "locked": _("Locked"),
+    "ready": _("Ready"),
+    "in_progress": _("In progress"),
+    "done": _("Done"),
+    "rejected": _("Rejected"),
+    "waived": _("Waived"),
+    "expired": _("Expired"),
+}
+
+CASE_STATUS_LABELS = {
+    "open": _("Open"),
+    "ready_to_depart": _("Ready to depart"),
+    "departed": _("Departed"),
+    "cancelled": _("Cancelled"),
+}
+
+EVENT_LABELS = {
+    "case_opened": _("Case opened"),
+    "case_status_changed": _("Case status changed"),
+    "step_unlocked": _("Step ready"),
+    "step_started": _("Step started"),
+    "step_rechecked": _("Step re-examined"),
+    "step_completed": _("Step completed"),
+    "step_rejected": _("Step rejected"),
+    "step_waived": _("Step waived"),
+    "step_expired": _("Step expired"),
+    "step_relocked": _("Step locked again"),
+    "document_attached": _("Document attached"),
+}
+
+ROLE_LABELS = {
+    "desk_officer": _("Desk officer"),
+    "office_head": _("Office head"),
+    "monitor": _("Monitor"),
+    "admin": _("System admin"),
+}
+
+SEX_LABELS = {"L": _("Male"), "P": _("Female")}
+
+EDUCATION_LABELS = {
+    "none": _("No schooling"),
+    "sd": _("Primary school (SD)"),
+    "smp": _("Junior secondary (SMP)"),
+    "sma": _("Senior secondary (SMA/SMK)"),
+    "d3": _("Diploma"),
+    "s1": _("Bachelor (S1)"),
+    "s2": _("Postgraduate (S2+)"),
+}
+
+MARITAL_LABELS = {
+    "single": _("Single"),
+    "married": _("Married"),
+    "divorced": _("Divorced"),
+    "widowed": _("Widowed"),
+}
+
+RELATION_LABELS = {
+    "spouse": _("Spouse"),
+    "father": _("Father"),
+    "mother": _("Mother"),
+    "guardian": _("Guardian"),
+}
+
+SCHEME_LABELS = {
+    "P2P": _("P to P (through a placement company)"),
+    "G2G": _("G to G (government programme)"),
+    "UKPS": _("UKPS (company placing its own employees)"),
+    "MANDIRI": _("Individual"),
+}
+
+
+def is_indonesian() -> bool:
+    return (get_language() or "id").startswith("id")
+
+
+def pick(indonesian: str, english: str) -> str:
+    """The Indonesian or the English text of a bilingual pair, by the active language."""
+    return indonesian if is_indonesian() or not english else english
+
+
+def error_text(exc) -> str:
+    """An ApplicationError's message in the active language (Indonesian unless English is chosen)."""
+    return pick(exc.message, exc.message_en)

@@ -1,0 +1,340 @@
+"""The case page: candidate summary (masked by role), the journey as a DAG, step actions, documents, events."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib import messages
+from django.http import FileResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from satuatap.accounts import selectors as account_selectors
+from satuatap.core.errors import ApplicationError, NotFound
+from satuatap.core.masking import mask_nik
+from satuatap.core.uploads import check_upload_size
+from satuatap.journey import selectors as journey_selectors
+from satuatap.journey import services as journey_services
+from satuatap.journey.models import Case, Step
+from satuatap.reference import selectors as reference_selectors
+from satuatap.web import access, dag, labels
+from satuatap.web import selectors as web_selectors
+from satuatap.web.forms import (
+    OUTCOME_CHOICE_LABELS,
+    OUTCOME_FIELD_LABELS,
+    ReasonForm,
+    UploadForm,
+    desk_name,
+    expected_version,
+    outcome_errors_apply,
+    outcome_form_class,
+)
+from satuatap.web.views.common import error_page, office_today, office_tz
+
+STEP_ACTIONS = ("start", "complete", "reject", "waive")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# Slip and status page are served by the portal app (public candidate pages).
+SLIP_URL = "/status/slip/{number}.pdf"
+STATUS_URL = "/status/"
+
+
+@dataclass
+class StepCard:
+    """Everything the page shows about one step."""
+
+    step: Step
+    name: str
+    desk: str
+    state_label: str
+    overdue: bool
+    prerequisites: list[str]
+    actions: set[str]
+    outcome_rows: list[tuple[str, Any]]
+    outcome_hidden: bool
+    documents: list
+    can_download: bool
+    forms: dict[str, Any] = field(default_factory=dict)
+    error: str | None = None
+    error_action: str | None = None
+    external: bool = False
+
+    @property
+    def code(self) -> str:
+        return self.step.code
+
+    @property
+    def date_line(self):
+        s = self.step
+        return s.completed_at or s.started_at or s.ready_at
+
+    @property
+    def open_action(self) -> str | None:
+        """Which action's form to show unfolded: the one that failed, else 'complete' for a step in progress."""
+        if self.error_action:
+            return self.error_action
+        return "complete" if self.step.state == "in_progress" and "complete" in self.actions else None
+
+
+def _display_value(value: Any) -> Any:
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if isinstance(value, list):
+        return ", ".join(str(OUTCOME_CHOICE_LABELS.get(v, v)) for v in value)
+    if isinstance(value, str) and _ISO_DATE.match(value):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return value
+    if isinstance(value, str) and value in OUTCOME_CHOICE_LABELS:
+        return OUTCOME_CHOICE_LABELS[value]
+    return value
+
+
+def _outcome_rows(step: Step) -> list[tuple[str, Any]]:
+    return [
+        (OUTCOME_FIELD_LABELS.get(key, key), _display_value(value))
+        for key, value in (step.outcome or {}).items()
+        if value not in ("", None, [])
+    ]
+
+
+def _forms_for(step: Step, actions: set[str]) -> dict[str, Any]:
+    prefix = step.code.lower()
+    forms: dict[str, Any] = {}
+    if "complete" in actions:
+        forms["complete"] = outcome_form_class(step.definition.outcome_type)(prefix=f"{prefix}-complete")
+    if "reject" in actions:
+        forms["reject"] = ReasonForm(prefix=f"{prefix}-reject")
+    if "waive" in actions:
+        forms["waive"] = ReasonForm(prefix=f"{prefix}-waive")
+    if "upload" in actions:
+        forms["upload"] = UploadForm(prefix=f"{prefix}-doc")
+    return forms
+
+
+def _context(request, case: Case, *, bound: dict[str, Any] | None = None) -> dict[str, Any]:
+    user = request.user
+    steps = journey_selectors.case_steps(case=case)
+    today = office_today(case.office)
+    desks = frozenset(a.code for a in web_selectors.office_desks(office_id=case.office_id))
+    clear = access.case_is_clear(steps)
+    sees_health = account_selectors.user_sees_health_details(user)
+    documents = journey_selectors.step_documents(case=case)
+    cards: list[StepCard] = []
+    for step in steps:
+        actions = access.step_actions(user, case, step, desks, clear=clear)
+        hidden = step.definition.outcome_type == "medical" and bool(step.outcome) and not sees_health
+        card = StepCard(
+            step=step,
+            name=labels.pick(step.definition.name_id, step.definition.name_en),
+            desk=desk_name(step.agency),
+            state_label=labels.STEP_STATE_LABELS.get(step.state, step.state),
+            overdue=journey_selectors.step_is_overdue(step, today=today),
+            prerequisites=list(step.definition.prerequisites),
+            actions=actions,
+            outcome_rows=[] if hidden else _outcome_rows(step),
+            outcome_hidden=hidden,
+            documents=[d for d in documents if d.step_id == step.pk],
+            can_download=access.can_download(user, case, step),
+            forms=_forms_for(step, actions),
+            external=step.agency_id not in desks,
+        )
+        if bound and bound["code"] == step.code:
+            if bound.get("form") is not None:
+                card.forms[bound["action"]] = bound["form"]
+            card.error = bound.get("error")
+            card.error_action = bound["action"]
+        cards.append(card)
+    graph = dag.layout((c.code, c.prerequisites, c) for c in cards)
+    worker = case.worker
+    full_nik = account_selectors.user_sees_full_nik(user)
+    events = journey_selectors.case_events(case=case)
+    for event in events:
+        event.kind_label = labels.EVENT_LABELS.get(event.kind, event.kind)
+        event.from_label = labels.STEP_STATE_LABELS.get(event.from_state) or labels.CASE_STATUS_LABELS.get(
+            event.from_state, event.from_state)
+        event.to_label = labels.STEP_STATE_LABELS.get(event.to_state) or labels.CASE_STATUS_LABELS.get(
+            event.to_state, event.to_state)
+    is_head = account_selectors.user_heads_office(user, office_id=case.office_id)
+    return {
+        "case": case,
+        "worker": worker,
+        "nik": worker.nik if full_nik else mask_nik(worker.nik),
+        "nik_masked": not full_nik,
+        "sex_label": labels.SEX_LABELS.get(worker.sex, worker.sex),
+        "phone": worker.phone if full_nik else (worker.phone[:4] + "•••••" + worker.phone[-3:] if worker.phone else ""),
+        "status_label": labels.CASE_STATUS_LABELS.get(case.status, case.status),
+        "scheme_label": labels.SCHEME_LABELS.get(case.scheme, case.scheme),
+        "destination": _country_name(case.destination_country),
+        "cards": cards,
+        "graph": graph,
+        "events": events,
+        "today": today,
+        "tz": office_tz(case.office),
+        "sees_health": sees_health,
+        "slip_url": SLIP_URL.format(number=case.number),
+        "status_url": STATUS_URL,
+        "can_print_slip": access.can_register(user) and user.office_id == case.office_id,
+        "can_cancel": is_head and case.status in access.ACTIVE_CASE_STATES,
+        "cancel_form": (bound or {}).get("cancel_form") or ReasonForm(prefix="cancel"),
+        "cancel_error": (bound or {}).get("cancel_error"),
+        "read_only": not any(c.actions for c in cards) and not is_head,
+    }
+
+
+def _country_name(code: str) -> str:
+    if not code:
+        return ""
+    try:
+        country = reference_selectors.country_get(code=code)
+    except ApplicationError:
+        return code
+    return labels.pick(country.name_id, country.name_en)
+
+
+def _render(request, case: Case, *, bound: dict[str, Any] | None = None, status: int = 200):
+    return render(request, "web/case/case.html", _context(request, case, bound=bound), status=status)
+
+
+def _load(request, number: str) -> Case:
+    return journey_selectors.case_get(user=request.user, case_number=number)
+
+
+@access.staff_required
+@require_GET
+def case_detail(request, number: str):
+    try:
+        case = _load(request, number)
+    except ApplicationError as exc:
+        return error_page(request, exc)
+    return _render(request, case)
+
+
+def _step_of(case: Case, code: str) -> Step:
+    step = case.steps.select_related("definition").filter(code=code.upper()).first()
+    if step is None:
+        raise NotFound(f"Langkah {code} tidak ada pada kasus {case.number}.",
+                       f"Case {case.number} has no step {code}.", code="step_not_found")
+    return step
+
+
+def _case_url(case: Case, code: str | None = None) -> str:
+    url = reverse("web:case", args=[case.number])
+    return f"{url}#step-{code}" if code else url
+
+
+@access.staff_required
+@require_POST
+def step_action(request, number: str, code: str, action: str):
+    """Start, complete (with the step's outcome fields), reject or waive a step; errors shown next to the form."""
+    if action not in STEP_ACTIONS:
+        return error_page(request, NotFound("Aksi tidak dikenal.", "Unknown action.", code="not_found"))
+    try:
+        case = _load(request, number)
+        step = _step_of(case, code)
+    except ApplicationError as exc:
+        return error_page(request, exc)
+    user, code = request.user, step.code
+    version = expected_version(request.POST)
+    prefix = f"{code.lower()}-{action}"
+    form = None
+    try:
+        if action == "start":
+            journey_services.step_start(actor=user, case_number=case.number, step_code=code,
+                                        expected_version=version)
+        elif action == "complete":
+            form = outcome_form_class(step.definition.outcome_type)(request.POST, prefix=prefix)
+            if not form.is_valid():
+                return _render(request, case, bound={"code": code, "action": action, "form": form,
+                                                     "error": _("Check the fields marked below.")}, status=422)
+            journey_services.step_complete(actor=user, case_number=case.number, step_code=code,
+                                           outcome=form.outcome(), expected_version=version)
+        else:
+            form = ReasonForm(request.POST, prefix=prefix)
+            if not form.is_valid():
+                return _render(request, case, bound={"code": code, "action": action, "form": form}, status=422)
+            service = journey_services.step_reject if action == "reject" else journey_services.step_waive
+            service(actor=user, case_number=case.number, step_code=code, reason=form.cleaned_data["reason"],
+                    expected_version=version)
+    except ApplicationError as exc:
+        if form is not None and action == "complete" and exc.code in ("outcome_invalid", "outcome_expired"):
+            outcome_errors_apply(form, exc)
+        return _render(request, case, bound={"code": code, "action": action, "form": form,
+                                             "error": labels.error_text(exc)}, status=exc.status)
+    done = {
+        "start": _("Step %(code)s started."),
+        "complete": _("Step %(code)s completed."),
+        "reject": _("Step %(code)s rejected."),
+        "waive": _("Step %(code)s waived."),
+    }[action]
+    messages.success(request, done % {"code": code})
+    return redirect(_case_url(case, code))
+
+
+@access.staff_required
+@require_POST
+def step_upload(request, number: str, code: str):
+    """Attach a PDF/JPEG/PNG (≤ 5 MB, checked by content) to a step of the officer's desk."""
+    try:
+        case = _load(request, number)
+        step = _step_of(case, code)
+    except ApplicationError as exc:
+        return error_page(request, exc)
+    form = UploadForm(request.POST, request.FILES, prefix=f"{step.code.lower()}-doc")
+    if not form.is_valid():
+        return _render(request, case, bound={"code": step.code, "action": "upload", "form": form}, status=422)
+    upload = form.cleaned_data["file"]
+    try:
+        check_upload_size(upload.size or 0)  # before reading a large body into memory
+        document = journey_services.step_document_attach(
+            actor=request.user, case_number=case.number, step_code=step.code, filename=upload.name or "",
+            content=upload.read(),
+        )
+    except ApplicationError as exc:
+        form.add_error("file", labels.error_text(exc))
+        return _render(request, case, bound={"code": step.code, "action": "upload", "form": form},
+                       status=exc.status)
+    messages.success(request, _("Document %(name)s attached to step %(code)s.")
+                     % {"name": document.original_name, "code": step.code})
+    return redirect(_case_url(case, step.code))
+
+
+@access.staff_required
+@require_POST
+def case_cancel(request, number: str):
+    """The office head cancels an active case with a reason."""
+    try:
+        case = _load(request, number)
+    except ApplicationError as exc:
+        return error_page(request, exc)
+    form = ReasonForm(request.POST, prefix="cancel")
+    if form.is_valid():
+        try:
+            journey_services.case_cancel(actor=request.user, case_number=case.number,
+                                         reason=form.cleaned_data["reason"])
+        except ApplicationError as exc:
+            return _render(request, case, bound={"code": "", "action": "cancel", "cancel_form": form,
+                                                 "cancel_error": labels.error_text(exc)}, status=exc.status)
+        messages.success(request, _("Case %(number)s cancelled.") % {"number": case.number})
+        return redirect(_case_url(case))
+    return _render(request, case, bound={"code": "", "action": "cancel", "cancel_form": form}, status=422)
+
+
+@access.staff_required
+@require_GET
+def document_download(request, pk: int):
+    """Stream a step document to the people allowed to open it (its desk, the office head, admins)."""
+    try:
+        document = journey_selectors.document_get(user=request.user, document_id=pk)
+    except ApplicationError as exc:
+        return error_page(request, exc)
+    response = FileResponse(document.file.open("rb"), content_type=document.content_type, as_attachment=True,
+                            filename=document.original_name)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
