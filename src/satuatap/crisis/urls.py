@@ -1,4 +1,19 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from satuatap.crisis import views
 
 app_name = "crisis"
-urlpatterns: list = []
+urlpatterns = [
+    # public
+    path("report/", views.report, name="report"),
+    path("report/done/", views.report_done, name="report_done"),
+    path("status/", views.status, name="status"),
+    path("status/documents/", views.status_upload, name="status_upload"),
+    path("clarification/<str:token>/", views.clarification, name="clarification"),
+    # crisis agents
+    path("queue/", views.queue, name="queue"),
+    path("intake/", views.intake, name="intake"),
+    path("complaints/<str:reference>/", views.detail, name="detail"),
+    path("complaints/<str:reference>/act/<slug:action>/", views.act, name="act"),
+    path("complaints/<str:reference>/attachments/<int:attachment_id>/", views.attachment, name="attachment"),
+]

@@ -1,0 +1,33 @@
+"""Who is a Crisis Center agent (shared by services, selectors, views and the API).
+
+accounts.User has no crisis role: desk officers of the complaints & information desk ("INFO", BP3MI/KP2MI)
+and of BP3MI act as crisis agents, and admins do. The Crisis Center is national, so an agent sees every
+complaint, whatever office they sit in.
+"""
+
+from __future__ import annotations
+
+from satuatap.accounts.models import Role, User
+from satuatap.accounts.selectors import user_is_admin
+from satuatap.core.errors import NotAuthenticated, PermissionDenied
+
+CRISIS_AGENCIES = frozenset({"INFO", "BP3MI"})
+
+
+def user_is_crisis_agent(user: User | None) -> bool:
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    return user_is_admin(user) or (user.role == Role.DESK_OFFICER and user.agency_id in CRISIS_AGENCIES)
+
+
+def require_crisis_agent(user: User | None) -> User:
+    """The user, if a crisis agent; NotAuthenticated / PermissionDenied otherwise."""
+    if user is None or not user.is_authenticated:
+        raise NotAuthenticated("Silakan masuk terlebih dahulu.", "Authentication required.")
+    if not user_is_crisis_agent(user):
+        raise PermissionDenied(
+            "Hanya petugas Crisis Center (loket pengaduan BP3MI/KP2MI) yang dapat menangani pengaduan.",
+            "Only Crisis Center agents (BP3MI/KP2MI complaints desk) may handle complaints.",
+            code="forbidden_not_crisis_agent",
+        )
+    return user
