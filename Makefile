@@ -7,7 +7,7 @@ SATUATAP := $(BIN)/satuatap
 HOST   ?= 127.0.0.1:8000
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test test-pg lint install install-test bench serve messages clean
+.PHONY: run test test-pg lint install install-test bench serve worker messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ run: install messages
 
 serve: install
 	$(SATUATAP) serve $(HOST)
+
+## background work: the task queue (notifications), plus what cron should run
+worker: install
+	$(SATUATAP) db_worker
 
 lint: install-test
 	$(BIN)/ruff check src tests bench

@@ -176,6 +176,30 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = _env_bool("SECURE_COOKIES", True)
     CSRF_COOKIE_SECURE = _env_bool("SECURE_COOKIES", True)
 
+# Shared cache (rate limits, sessions of many workers): Redis when REDIS_URL is set, else per-process memory.
+if os.environ.get("REDIS_URL"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# E-mail: SMTP in production (EMAIL_HOST …); files under var/outbox/email in development.
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend" if os.environ.get("EMAIL_HOST")
+    else "django.core.mail.backends.filebased.EmailBackend",
+)
+EMAIL_FILE_PATH = VAR_DIR / "outbox" / "email"
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = _env_bool("EMAIL_USE_TLS", True)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "satuatap <noreply@localhost>")
+# The public address used in links sent to people (status pages, clarification links, slips' QR codes).
+SATUATAP_PUBLIC_URL = os.environ.get("SATUATAP_PUBLIC_URL", "http://127.0.0.1:8000")
+# QR codes on slips: the public address when set, else the address the officer's request used.
+PORTAL_PUBLIC_BASE_URL = os.environ.get("SATUATAP_PUBLIC_URL", "")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
