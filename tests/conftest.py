@@ -8,10 +8,12 @@ from django.db import connection
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
+    from satuatap.placement import services as placement_services
     from satuatap.reference import services as reference_services
 
     with django_db_blocker.unblock():
         reference_services.reference_load(villages=False, progress=False)
+        placement_services.placement_reference_load()
 
 
 def pytest_collection_modifyitems(config, items):

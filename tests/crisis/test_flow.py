@@ -45,8 +45,14 @@ def departed_worker():
     worker = factories.worker("32.12", birth_date=dt.date(1995, 2, 14))
     worker.name = "Siti Aminah"
     worker.save()
-    case = journey_services.case_open(actor=disnaker, worker=worker, office_code="LTSA-IDM", scheme="P2P",
-                                      destination_country="HK")
+    case = journey_services.case_open(
+        job_order_number=factories.job_order().number,
+        actor=disnaker,
+        worker=worker,
+        office_code="LTSA-IDM",
+        scheme="P2P",
+        destination_country="HK",
+    )
     Step.objects.filter(case=case, code__in=("CARD", "DEP")).update(state="done")
     return worker
 
@@ -67,21 +73,39 @@ def test_complaint_end_to_end(delivery, departed_worker, agent, django_capture_o
         r = public.get("/crisis/report/")
         assert r.status_code == 200 and 'id="complaint-form"' in r.content.decode()
         with django_capture_on_commit_callbacks(execute=True):
-            r = public.post("/crisis/report/", {
-                "complainant_type": "family", "complainant_relation": "mother", "complainant_name": "Sumiati",
-                "complainant_phone": "0812-3456-7890", "worker_name": "Siti Aminah", "worker_nik": departed_worker.nik,
-                "country": "HK", "company": "PT Maju Jaya", "category": "wages_unpaid",
-                "description": "Gaji anak saya belum dibayar selama empat bulan.",
-            })
+            r = public.post(
+                "/crisis/report/",
+                {
+                    "complainant_type": "family",
+                    "complainant_relation": "mother",
+                    "complainant_name": "Sumiati",
+                    "complainant_phone": "0812-3456-7890",
+                    "worker_name": "Siti Aminah",
+                    "worker_nik": departed_worker.nik,
+                    "country": "HK",
+                    "company": "PT Maju Jaya",
+                    "category": "wages_unpaid",
+                    "description": "Gaji anak saya belum dibayar selama empat bulan.",
+                },
+            )
         assert r.status_code == 200 and 'id="field-complainant_relation"' in r.content.decode()
         assert "Sumiati" in r.content.decode() and not Complaint.objects.exists()  # not a choice: kept, re-shown
         with django_capture_on_commit_callbacks(execute=True):
-            r = public.post("/crisis/report/", {
-                "complainant_type": "family", "complainant_relation": "parent", "complainant_name": "Sumiati",
-                "complainant_phone": "0812-3456-7890", "worker_name": "Siti Aminah", "worker_nik": departed_worker.nik,
-                "country": "HK", "company": "PT Maju Jaya", "category": "wages_unpaid",
-                "description": "Gaji anak saya belum dibayar selama empat bulan.",
-            })
+            r = public.post(
+                "/crisis/report/",
+                {
+                    "complainant_type": "family",
+                    "complainant_relation": "parent",
+                    "complainant_name": "Sumiati",
+                    "complainant_phone": "0812-3456-7890",
+                    "worker_name": "Siti Aminah",
+                    "worker_nik": departed_worker.nik,
+                    "country": "HK",
+                    "company": "PT Maju Jaya",
+                    "category": "wages_unpaid",
+                    "description": "Gaji anak saya belum dibayar selama empat bulan.",
+                },
+            )
         assert r.status_code == 302 and r.url == "/crisis/report/done/"
         page = public.get(r.url).content.decode()
         reference = re.search(r'id="complaint-reference">([^<]+)<', page).group(1)
@@ -108,9 +132,14 @@ def test_complaint_end_to_end(delivery, departed_worker, agent, django_capture_o
         with django_capture_on_commit_callbacks(execute=True):
             staff.post(f"/crisis/complaints/{reference}/act/respond/", {"reason": "Kami sedang menangani."})
         with django_capture_on_commit_callbacks(execute=True):
-            staff.post(f"/crisis/complaints/{reference}/act/clarify/", {
-                "company_name": "PT Maju Jaya", "company_email": "legal@majujaya.example",
-                "question": "Mohon jelaskan mengapa gaji Siti Aminah belum dibayar."})
+            staff.post(
+                f"/crisis/complaints/{reference}/act/clarify/",
+                {
+                    "company_name": "PT Maju Jaya",
+                    "company_email": "legal@majujaya.example",
+                    "question": "Mohon jelaskan mengapa gaji Siti Aminah belum dibayar.",
+                },
+            )
         complaint.refresh_from_db()
         assert complaint.status == "awaiting_clarification" and complaint.first_responded_at is not None
         assert len(mail.outbox) == 1
@@ -130,8 +159,10 @@ def test_complaint_end_to_end(delivery, departed_worker, agent, django_capture_o
         # 5. resolution; the resolution SMS fails once at the gateway and goes out on the retry
         urlopen.side_effect = [urllib.error.URLError("gateway down")]
         with django_capture_on_commit_callbacks(execute=True):
-            staff.post(f"/crisis/complaints/{reference}/act/resolve/", {
-                "outcome": "wages_recovered", "amount": "15000000", "note": "Gaji 4 bulan dibayar."})
+            staff.post(
+                f"/crisis/complaints/{reference}/act/resolve/",
+                {"outcome": "wages_recovered", "amount": "15000000", "note": "Gaji 4 bulan dibayar."},
+            )
         complaint.refresh_from_db()
         assert complaint.status == "resolved" and complaint.resolution_amount == 15000000
         resolved = Message.objects.get(ref=f"complaint:{reference}", template="complaint_resolved")
@@ -146,8 +177,12 @@ def test_complaint_end_to_end(delivery, departed_worker, agent, django_capture_o
     # 6. every message was queued once and delivered once; running every delivery task again sends nothing
     messages = list(Message.objects.filter(ref=f"complaint:{reference}").order_by("id"))
     assert [m.template for m in messages] == [
-        "complaint_received", "complaint_status", "complaint_status", "clarification_request",
-        "complaint_status", "complaint_resolved",
+        "complaint_received",
+        "complaint_status",
+        "complaint_status",
+        "clarification_request",
+        "complaint_status",
+        "complaint_resolved",
     ]
     assert all(m.state == "sent" for m in messages)
     sms = [m for m in messages if m.channel == "sms"]

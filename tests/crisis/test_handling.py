@@ -29,9 +29,16 @@ def worker_with_case():
     worker = factories.worker("32.12", birth_date=dt.date(1994, 7, 1))
     worker.name = "Nur Halimah"
     worker.save()
-    case = journey_services.case_open(actor=disnaker, worker=worker, office_code="LTSA-IDM", scheme="P2P")
+    case = journey_services.case_open(
+        job_order_number=factories.job_order().number,
+        actor=disnaker,
+        worker=worker,
+        office_code="LTSA-IDM",
+        scheme="P2P",
+    )
     Step.objects.filter(case=case, code="PASS").update(
-        state="done", outcome={"passport_number": "C1234567", "expiry": "2031-01-01"})
+        state="done", outcome={"passport_number": "C1234567", "expiry": "2031-01-01"}
+    )
     return worker
 
 
@@ -132,8 +139,12 @@ def test_only_crisis_agents_handle_complaints(other_officer):
 
 def test_recategorizing_changes_urgency_and_target(agent):
     complaint = register().complaint
-    services.complaint_recategorize(actor=agent, reference=complaint.reference, category="sexual_harassment",
-                                    reason="Pengadu menjelaskan lebih lanjut.")
+    services.complaint_recategorize(
+        actor=agent,
+        reference=complaint.reference,
+        category="sexual_harassment",
+        reason="Pengadu menjelaskan lebih lanjut.",
+    )
     complaint.refresh_from_db()
     assert complaint.priority == "urgent"
     assert complaint.first_response_due_at == complaint.registered_at + dt.timedelta(hours=4)
@@ -148,13 +159,17 @@ def test_complainant_uploads_missing_documents_on_the_status_page(agent):
     assert 'id="status-upload-form"' in page and "Kirim foto paspor." in page
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    r = client.post("/crisis/status/documents/", {"reference": ref, "secret": result.secret,
-                                                  "attachments": [SimpleUploadedFile("paspor.pdf", PDF)]})
+    r = client.post(
+        "/crisis/status/documents/",
+        {"reference": ref, "secret": result.secret, "attachments": [SimpleUploadedFile("paspor.pdf", PDF)]},
+    )
     assert r.status_code == 200 and 'data-kind="attachment_added"' in r.content.decode()
     complaint = Complaint.objects.get(reference=ref)
     assert complaint.attachments.get().source == "complainant"
-    r = client.post("/crisis/status/documents/", {"reference": ref, "secret": "WRONG-WRONG",
-                                                  "attachments": [SimpleUploadedFile("x.pdf", PDF)]})
+    r = client.post(
+        "/crisis/status/documents/",
+        {"reference": ref, "secret": "WRONG-WRONG", "attachments": [SimpleUploadedFile("x.pdf", PDF)]},
+    )
     assert complaint.attachments.count() == 1 and 'id="status-stages"' not in r.content.decode()
     staff = Client()
     staff.force_login(agent)
@@ -171,8 +186,9 @@ def test_agent_actions_on_the_page_report_errors_as_messages(agent):
     assert "tidak dapat dilakukan" in r.content.decode()
     r = client.post(f"/crisis/complaints/{ref}/act/note/", {"text": "Menelepon ibu pengadu."}, follow=True)
     assert "Menelepon ibu pengadu." in r.content.decode()
-    r = client.post(f"/crisis/complaints/{ref}/act/assign/", {"assignee": str(agent.pk), "team": "Tim Asia"},
-                    follow=True)
+    r = client.post(
+        f"/crisis/complaints/{ref}/act/assign/", {"assignee": str(agent.pk), "team": "Tim Asia"}, follow=True
+    )
     complaint = Complaint.objects.get(reference=ref)
     assert complaint.assigned_to == agent and complaint.assigned_team == "Tim Asia"
     assert client.post(f"/crisis/complaints/{ref}/act/explode/", {}).status_code == 404

@@ -40,19 +40,52 @@ def assert_error(response, status: int, code: str):
 
 def register(client, auth, birth_date=dt.date(1997, 3, 9), sex="P"):
     nik = factories.valid_nik("32.12.01", birth_date, sex, serial=1234)
-    response = post(client, "/api/v1/workers/", {
-        "nik": nik, "name": "Siti Aminah", "birth_place": "Indramayu", "birth_date": birth_date.isoformat(),
-        "sex": sex, "district_code": "32.12.01", "phone": "081234567890",
-    }, auth["DISNAKER"])
+    response = post(
+        client,
+        "/api/v1/workers/",
+        {
+            "nik": nik,
+            "name": "Siti Aminah",
+            "birth_place": "Indramayu",
+            "birth_date": birth_date.isoformat(),
+            "sex": sex,
+            "district_code": "32.12.01",
+            "phone": "081234567890",
+        },
+        auth["DISNAKER"],
+    )
     assert response.status_code == 201, response.content
+    consent = post(
+        client,
+        f"/api/v1/workers/{response.json()['id']}/consents",
+        {
+            "consenter_name": "Rasminah",
+            "relation": "mother",
+            "consent_date": "2026-01-05",
+            "village_head_acknowledged": True,
+            "village_head_name": "Kuwu Sukra",
+        },
+        auth["DISNAKER"],
+    )
+    assert consent.status_code == 201, consent.content
     return response.json()
 
 
 def test_full_journey_over_http(auth):
     client = Client()
     worker = register(client, auth)
-    response = post(client, "/api/v1/cases/", {"worker_id": worker["id"], "office": "LTSA-IDM", "scheme": "P2P",
-                                               "destination_country": "HK"}, auth["DISNAKER"])
+    response = post(
+        client,
+        "/api/v1/cases/",
+        {
+            "worker_id": worker["id"],
+            "office": "LTSA-IDM",
+            "scheme": "P2P",
+            "destination_country": "HK",
+            "job_order_number": factories.job_order().number,
+        },
+        auth["DISNAKER"],
+    )
     assert response.status_code == 201, response.content
     case = response.json()
     number = case["number"]
@@ -65,12 +98,28 @@ def test_full_journey_over_http(auth):
         assert r.status_code == 200, (code, r.content)
         started = r.json()["step"]
         assert started["state"] == "in_progress"
-        outcome_type = {"REG": "registration", "SEL": "selection", "MED": "medical", "BPJS": "bpjs",
-                        "SKCK": "police", "CERT": "certificate", "BANK": "bank", "PA": "agreement",
-                        "PK": "contract", "PASS": "passport", "VISA": "visa", "OPP": "orientation",
-                        "CARD": "card", "DEP": "departure"}[code]
-        r = post(client, f"/api/v1/cases/{number}/steps/{code}/complete",
-                 {"expected_version": started["version"], "outcome": factories.outcome(outcome_type)}, headers)
+        outcome_type = {
+            "REG": "registration",
+            "SEL": "selection",
+            "MED": "medical",
+            "BPJS": "bpjs",
+            "SKCK": "police",
+            "CERT": "certificate",
+            "BANK": "bank",
+            "PA": "agreement",
+            "PK": "contract",
+            "PASS": "passport",
+            "VISA": "visa",
+            "OPP": "orientation",
+            "CARD": "card",
+            "DEP": "departure",
+        }[code]
+        r = post(
+            client,
+            f"/api/v1/cases/{number}/steps/{code}/complete",
+            {"expected_version": started["version"], "outcome": factories.outcome(outcome_type)},
+            headers,
+        )
         assert r.status_code == 200, (code, r.content)
         case = client.get(f"/api/v1/cases/{number}", **auth["HEAD"]).json()
         assert next(s for s in case["steps"] if s["code"] == code)["state"] == "done"
@@ -86,7 +135,12 @@ def test_full_journey_over_http(auth):
 
 def test_wrong_desk_gets_403_with_code(auth, desks, worker):
     client = Client()
-    r = post(client, "/api/v1/cases/", {"worker_id": worker.pk, "office": "LTSA-IDM"}, auth["DISNAKER"])
+    r = post(
+        client,
+        "/api/v1/cases/",
+        {"worker_id": worker.pk, "office": "LTSA-IDM", "job_order_number": factories.job_order().number},
+        auth["DISNAKER"],
+    )
     number = r.json()["number"]
     r = post(client, f"/api/v1/cases/{number}/steps/REG/start", {}, auth["DINKES"])
     assert_error(r, 403, "forbidden_wrong_desk")
@@ -98,16 +152,34 @@ def test_errors_have_the_documented_shape(auth, worker):
     assert_error(client.get("/api/v1/cases/NOPE-1", HTTP_AUTHORIZATION="Bearer sat_wrong"), 401, "not_authenticated")
     assert_error(client.get("/api/v1/cases/NOPE-1", **auth["HEAD"]), 404, "case_not_found")
     assert_error(post(client, "/api/v1/cases/", {"office": "LTSA-IDM"}, auth["DISNAKER"]), 422, "validation_error")
-    r = post(client, "/api/v1/cases/", {"worker_id": worker.pk, "office": "LTSA-IDM"}, auth["DISNAKER"])
+    r = post(
+        client,
+        "/api/v1/cases/",
+        {"worker_id": worker.pk, "office": "LTSA-IDM", "job_order_number": factories.job_order().number},
+        auth["DISNAKER"],
+    )
     number = r.json()["number"]
-    assert_error(post(client, f"/api/v1/cases/{number}/steps/MED/start", {}, auth["DINKES"]), 409,
-                 "invalid_transition")
-    assert_error(post(client, f"/api/v1/cases/{number}/steps/REG/complete", {"outcome": {}}, auth["DISNAKER"]),
-                 422, "outcome_invalid")
-    assert_error(post(client, f"/api/v1/cases/{number}/steps/REG/start", {"expected_version": 99},
-                      auth["DISNAKER"]), 409, "stale_version")
-    assert_error(post(client, "/api/v1/cases/", {"worker_id": worker.pk, "office": "LTSA-IDM"}, auth["DISNAKER"]),
-                 409, "case_active_exists")
+    assert_error(post(client, f"/api/v1/cases/{number}/steps/MED/start", {}, auth["DINKES"]), 409, "invalid_transition")
+    assert_error(
+        post(client, f"/api/v1/cases/{number}/steps/REG/complete", {"outcome": {}}, auth["DISNAKER"]),
+        422,
+        "outcome_invalid",
+    )
+    assert_error(
+        post(client, f"/api/v1/cases/{number}/steps/REG/start", {"expected_version": 99}, auth["DISNAKER"]),
+        409,
+        "stale_version",
+    )
+    assert_error(
+        post(
+            client,
+            "/api/v1/cases/",
+            {"worker_id": worker.pk, "office": "LTSA-IDM", "job_order_number": factories.job_order().number},
+            auth["DISNAKER"],
+        ),
+        409,
+        "case_active_exists",
+    )
 
 
 def test_revoked_token_is_refused(desks):
@@ -120,8 +192,12 @@ def test_revoked_token_is_refused(desks):
 
 def test_idempotency_key_replays_first_response(auth, worker):
     client = Client()
-    number = post(client, "/api/v1/cases/", {"worker_id": worker.pk, "office": "LTSA-IDM"},
-                  auth["DISNAKER"]).json()["number"]
+    number = post(
+        client,
+        "/api/v1/cases/",
+        {"worker_id": worker.pk, "office": "LTSA-IDM", "job_order_number": factories.job_order().number},
+        auth["DISNAKER"],
+    ).json()["number"]
     url = f"/api/v1/cases/{number}/steps/REG/start"
     first = post(client, url, {}, auth["DISNAKER"], HTTP_IDEMPOTENCY_KEY="retry-1")
     second = post(client, url, {}, auth["DISNAKER"], HTTP_IDEMPOTENCY_KEY="retry-1")
@@ -130,8 +206,13 @@ def test_idempotency_key_replays_first_response(auth, worker):
     assert second["Idempotent-Replayed"] == "true"
     assert Event.objects.filter(case__number=number, kind="step_started").count() == 1
     # the same key for a different request is refused; a fresh key really acts (and gets 409 here)
-    other = post(client, f"/api/v1/cases/{number}/steps/REG/reject", {"reason": "x y z"}, auth["DISNAKER"],
-                 HTTP_IDEMPOTENCY_KEY="retry-1")
+    other = post(
+        client,
+        f"/api/v1/cases/{number}/steps/REG/reject",
+        {"reason": "x y z"},
+        auth["DISNAKER"],
+        HTTP_IDEMPOTENCY_KEY="retry-1",
+    )
     assert_error(other, 422, "idempotency_key_reused")
     fresh = post(client, url, {}, auth["DISNAKER"], HTTP_IDEMPOTENCY_KEY="retry-2")
     assert_error(fresh, 409, "invalid_transition")
@@ -139,8 +220,12 @@ def test_idempotency_key_replays_first_response(auth, worker):
 
 def test_idempotency_keys_do_not_cross_callers(auth, worker):
     client = Client()
-    number = post(client, "/api/v1/cases/", {"worker_id": worker.pk, "office": "LTSA-IDM"},
-                  auth["DISNAKER"]).json()["number"]
+    number = post(
+        client,
+        "/api/v1/cases/",
+        {"worker_id": worker.pk, "office": "LTSA-IDM", "job_order_number": factories.job_order().number},
+        auth["DISNAKER"],
+    ).json()["number"]
     url = f"/api/v1/cases/{number}/steps/REG/start"
     first = post(client, url, {}, auth["DINKES"], HTTP_IDEMPOTENCY_KEY="k")
     assert first.status_code == 403
@@ -150,8 +235,12 @@ def test_idempotency_keys_do_not_cross_callers(auth, worker):
 
 def test_list_filters_and_scope(auth, desks, worker):
     client = Client()
-    number = post(client, "/api/v1/cases/", {"worker_id": worker.pk, "office": "LTSA-IDM"},
-                  auth["DISNAKER"]).json()["number"]
+    number = post(
+        client,
+        "/api/v1/cases/",
+        {"worker_id": worker.pk, "office": "LTSA-IDM", "job_order_number": factories.job_order().number},
+        auth["DISNAKER"],
+    ).json()["number"]
     page = client.get("/api/v1/cases/?agency=DISNAKER&step_state=ready", **auth["DISNAKER"]).json()
     assert number in [c["number"] for c in page["items"]]
     page = client.get("/api/v1/cases/?agency=DINKES&step_state=ready", **auth["DINKES"]).json()
@@ -167,8 +256,12 @@ def test_list_filters_and_scope(auth, desks, worker):
 
 def test_nik_masked_for_desks_that_do_not_need_it(auth, worker):
     client = Client()
-    number = post(client, "/api/v1/cases/", {"worker_id": worker.pk, "office": "LTSA-IDM"},
-                  auth["DISNAKER"]).json()["number"]
+    number = post(
+        client,
+        "/api/v1/cases/",
+        {"worker_id": worker.pk, "office": "LTSA-IDM", "job_order_number": factories.job_order().number},
+        auth["DISNAKER"],
+    ).json()["number"]
     full = client.get(f"/api/v1/cases/{number}", **auth["DISNAKER"]).json()["worker"]["nik"]
     masked = client.get(f"/api/v1/cases/{number}", **auth["BPJSTK"]).json()["worker"]["nik"]
     assert full == worker.nik
@@ -188,8 +281,12 @@ def test_openapi_and_docs_served():
 
 def test_regional_monitor_lists_only_cases_of_its_region(auth, worker):
     client = Client()
-    number = post(client, "/api/v1/cases/", {"worker_id": worker.pk, "office": "LTSA-IDM"},
-                  auth["DISNAKER"]).json()["number"]
+    number = post(
+        client,
+        "/api/v1/cases/",
+        {"worker_id": worker.pk, "office": "LTSA-IDM", "job_order_number": factories.job_order().number},
+        auth["DISNAKER"],
+    ).json()["number"]
     west_java = client.get("/api/v1/cases/", **bearer(factories.monitor("32"))).json()
     east_java = client.get("/api/v1/cases/", **bearer(factories.monitor("35"))).json()
     assert number in [c["number"] for c in west_java["items"]]

@@ -47,16 +47,24 @@ def _hammer(n: int, target) -> list:
 
 def test_sixteen_concurrent_completions_one_wins(reference):
     disnaker = factories.officer("LTSA-IDM", "DISNAKER")
-    case = services.case_open(actor=disnaker, worker=factories.worker("32.12"), office_code="LTSA-IDM",
-                              scheme="P2P")
+    case = services.case_open(
+        job_order_number=factories.job_order().number,
+        actor=disnaker,
+        worker=factories.worker("32.12"),
+        office_code="LTSA-IDM",
+        scheme="P2P",
+    )
     services.step_start(actor=disnaker, case_number=case.number, step_code="REG")
     _, secret = account_services.api_token_create(user=disnaker, name="race")
     url = f"/api/v1/cases/{case.number}/steps/REG/complete"
     body = {"outcome": factories.outcome("registration")}
 
     def complete(i: int) -> int:
-        return Client().post(url, data=body, content_type="application/json",
-                             HTTP_AUTHORIZATION=f"Bearer {secret}").status_code
+        return (
+            Client()
+            .post(url, data=body, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {secret}")
+            .status_code
+        )
 
     statuses = _hammer(16, complete)
     assert sorted(statuses) == [200] + [409] * 15
@@ -68,16 +76,23 @@ def test_two_desks_finishing_both_prerequisites_at_once_unlock_the_dependent(ref
     """SEL and MED done at the same moment by two desks: PA must become ready (no lost update)."""
     desks = {a: factories.officer("LTSA-IDM", a) for a in ("DISNAKER", "DINKES")}
     for _ in range(5):
-        case = services.case_open(actor=desks["DISNAKER"], worker=factories.worker("32.12"),
-                                  office_code="LTSA-IDM", scheme="P2P")
-        services.step_complete(actor=desks["DISNAKER"], case_number=case.number, step_code="REG",
-                               outcome=factories.outcome("registration"))
+        case = services.case_open(
+            job_order_number=factories.job_order().number,
+            actor=desks["DISNAKER"],
+            worker=factories.worker("32.12"),
+            office_code="LTSA-IDM",
+            scheme="P2P",
+        )
+        services.step_complete(
+            actor=desks["DISNAKER"], case_number=case.number, step_code="REG", outcome=factories.outcome("registration")
+        )
         jobs = [("DISNAKER", "SEL", "selection"), ("DINKES", "MED", "medical")]
 
         def finish(i: int, case=case, jobs=jobs):
             agency, code, kind = jobs[i]
-            services.step_complete(actor=desks[agency], case_number=case.number, step_code=code,
-                                   outcome=factories.outcome(kind))
+            services.step_complete(
+                actor=desks[agency], case_number=case.number, step_code=code, outcome=factories.outcome(kind)
+            )
 
         _hammer(2, finish)
         assert Step.objects.get(case=case, code="PA").state == "ready"

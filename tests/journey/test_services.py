@@ -27,15 +27,23 @@ def do(desks, case: Case, code: str, **outcome_overrides) -> services.Transition
     actor = desks[step.agency_id]
     services.step_start(actor=actor, case_number=case.number, step_code=code)
     return services.step_complete(
-        actor=actor, case_number=case.number, step_code=code,
+        actor=actor,
+        case_number=case.number,
+        step_code=code,
         outcome=factories.outcome(step.definition.outcome_type, **outcome_overrides),
     )
 
 
 @pytest.fixture
 def case(desks, worker):
-    return services.case_open(actor=desks["DISNAKER"], worker=worker, office_code="LTSA-IDM", scheme="P2P",
-                              destination_country="HK")
+    return services.case_open(
+        job_order_number=factories.job_order().number,
+        actor=desks["DISNAKER"],
+        worker=worker,
+        office_code="LTSA-IDM",
+        scheme="P2P",
+        destination_country="HK",
+    )
 
 
 def test_open_case_pins_process_and_makes_registration_ready(case):
@@ -65,7 +73,9 @@ def test_full_journey_each_desk_in_turn(desks, case):
     done_med = events.get(kind="step_completed", step__code="MED")
     assert done_med.actor == desks["DINKES"] and done_med.agency_id == "DINKES" and done_med.office_id == "LTSA-IDM"
     assert list(events.filter(kind="case_status_changed").values_list("to_state", flat=True)) == [
-        "ready_to_depart", "departed"]
+        "ready_to_depart",
+        "departed",
+    ]
 
 
 def test_parallel_steps_unlock_together(desks, case):
@@ -109,19 +119,24 @@ def test_locked_step_cannot_start(desks, case):
 def test_done_step_cannot_complete_twice(desks, case):
     do(desks, case, "REG")
     with pytest.raises(Conflict) as exc:
-        services.step_complete(actor=desks["DISNAKER"], case_number=case.number, step_code="REG",
-                               outcome=factories.outcome("registration"))
+        services.step_complete(
+            actor=desks["DISNAKER"], case_number=case.number, step_code="REG", outcome=factories.outcome("registration")
+        )
     assert exc.value.code == "invalid_transition"
     assert Event.objects.filter(case=case, kind="step_completed").count() == 1
 
 
 def test_stale_version_conflicts(desks, case):
     reg = case.steps.get(code="REG")
-    services.step_start(actor=desks["DISNAKER"], case_number=case.number, step_code="REG",
-                        expected_version=reg.version)
+    services.step_start(actor=desks["DISNAKER"], case_number=case.number, step_code="REG", expected_version=reg.version)
     with pytest.raises(Conflict) as exc:
-        services.step_complete(actor=desks["DISNAKER"], case_number=case.number, step_code="REG",
-                               outcome=factories.outcome("registration"), expected_version=reg.version)
+        services.step_complete(
+            actor=desks["DISNAKER"],
+            case_number=case.number,
+            step_code="REG",
+            outcome=factories.outcome("registration"),
+            expected_version=reg.version,
+        )
     assert exc.value.code == "stale_version"
     assert exc.value.details["version"] == reg.version + 1
 
@@ -130,39 +145,85 @@ def test_outcome_validated_per_step_type(desks, case):
     do(desks, case, "REG")
     services.step_start(actor=desks["DINKES"], case_number=case.number, step_code="MED")
     with pytest.raises(ValidationFailed) as exc:
-        services.step_complete(actor=desks["DINKES"], case_number=case.number, step_code="MED",
-                               outcome={"result": "fit"})
+        services.step_complete(
+            actor=desks["DINKES"], case_number=case.number, step_code="MED", outcome={"result": "fit"}
+        )
     assert exc.value.code == "outcome_invalid"
     fields = {d["field"] for d in exc.value.details}
     assert "certificate_number" in fields
     with pytest.raises(ValidationFailed) as exc:
-        services.step_complete(actor=desks["DINKES"], case_number=case.number, step_code="MED",
-                               outcome={"result": "fit", "certificate_number": "X1",
-                                        "valid_until": (timezone.localdate() - dt.timedelta(days=1)).isoformat()})
+        services.step_complete(
+            actor=desks["DINKES"],
+            case_number=case.number,
+            step_code="MED",
+            outcome={
+                "result": "fit",
+                "certificate_number": "X1",
+                "valid_until": (timezone.localdate() - dt.timedelta(days=1)).isoformat(),
+            },
+        )
     assert exc.value.code == "outcome_expired"
     assert states(case)["MED"] == StepState.IN_PROGRESS
 
 
-def test_tourist_visa_refused(desks, case):
+def test_tourist_visa_refused_by_the_rules_with_its_legal_basis(desks, case):
+    from satuatap.placement.models import Decision
+
     for code in ("REG", "SEL", "MED", "PA", "PASS"):
         do(desks, case, code)
     services.step_start(actor=desks["DISNAKER"], case_number=case.number, step_code="VISA")
-    with pytest.raises(ValidationFailed):
-        services.step_complete(actor=desks["DISNAKER"], case_number=case.number, step_code="VISA",
-                               outcome={"visa_number": "T1", "visa_type": "tourist"})
+    with pytest.raises(Conflict) as exc:
+        services.step_complete(
+            actor=desks["DISNAKER"],
+            case_number=case.number,
+            step_code="VISA",
+            outcome={"visa_number": "T1", "visa_type": "tourist"},
+        )
+    assert exc.value.code == "rules_blocked"
+    fired = {f["code"]: f for f in exc.value.details["fired"]}
+    assert "VISA_TYPE" in fired and fired["VISA_TYPE"]["legal_basis"]
+    assert states(case)["VISA"] == StepState.IN_PROGRESS
+    assert Decision.objects.filter(case_ref=case.number, verdict="blocked").exists()
+
+
+def test_case_without_legal_job_order_or_consent_is_refused(desks):
+    w = factories.worker("32.12", consent=False)
+    with pytest.raises(Conflict) as exc:
+        services.case_open(actor=desks["DISNAKER"], worker=w, office_code="LTSA-IDM", scheme="P2P")
+    codes = {f["code"] for f in exc.value.details["fired"]}
+    assert {"JOB_ORDER_REQUIRED", "FAMILY_CONSENT"} <= codes
+    assert not Case.objects.filter(worker=w).exists()
+
+
+def test_opening_takes_a_job_order_place_and_cancelling_releases_it(desks, worker):
+    jo = factories.job_order("JO-TEST-QUOTA", positions=1)
+    case = services.case_open(
+        actor=desks["DISNAKER"], worker=worker, office_code="LTSA-IDM", scheme="P2P", job_order_number=jo.number
+    )
+    jo.refresh_from_db()
+    assert jo.positions_used == 1 and case.destination_country == "HK"
+    other = factories.worker("32.12", birth_date=dt.date(1991, 2, 3))
+    with pytest.raises(Conflict) as exc:
+        services.case_open(
+            actor=desks["DISNAKER"], worker=other, office_code="LTSA-IDM", scheme="P2P", job_order_number=jo.number
+        )
+    assert exc.value.code == "rules_blocked"  # quota full
+    services.case_cancel(actor=desks["HEAD"], case_number=case.number, reason="Calon mengundurkan diri")
+    jo.refresh_from_db()
+    assert jo.positions_used == 0
 
 
 def test_reject_requires_reason_and_can_be_retried(desks, case):
     services.step_start(actor=desks["DISNAKER"], case_number=case.number, step_code="REG")
     with pytest.raises(ValidationFailed):
         services.step_reject(actor=desks["DISNAKER"], case_number=case.number, step_code="REG", reason=" ")
-    services.step_reject(actor=desks["DISNAKER"], case_number=case.number, step_code="REG",
-                         reason="KK tidak dibawa")
+    services.step_reject(actor=desks["DISNAKER"], case_number=case.number, step_code="REG", reason="KK tidak dibawa")
     reg = case.steps.get(code="REG")
     assert reg.state == StepState.REJECTED and reg.reason == "KK tidak dibawa"
     services.step_start(actor=desks["DISNAKER"], case_number=case.number, step_code="REG")
-    do_complete = services.step_complete(actor=desks["DISNAKER"], case_number=case.number, step_code="REG",
-                                         outcome=factories.outcome("registration"))
+    do_complete = services.step_complete(
+        actor=desks["DISNAKER"], case_number=case.number, step_code="REG", outcome=factories.outcome("registration")
+    )
     assert do_complete.step.state == StepState.DONE
 
 
@@ -194,8 +255,9 @@ def test_waive_only_by_office_head_with_reason_and_never_card(desks, case):
         services.step_waive(actor=desks["POLRI"], case_number=case.number, step_code="SKCK", reason="tidak perlu")
     with pytest.raises(ValidationFailed):
         services.step_waive(actor=desks["HEAD"], case_number=case.number, step_code="SKCK", reason="")
-    result = services.step_waive(actor=desks["HEAD"], case_number=case.number, step_code="SKCK",
-                                 reason="Negara tujuan tidak mensyaratkan SKCK")
+    result = services.step_waive(
+        actor=desks["HEAD"], case_number=case.number, step_code="SKCK", reason="Negara tujuan tidak mensyaratkan SKCK"
+    )
     assert result.step.state == StepState.WAIVED
     with pytest.raises(Conflict) as exc:
         services.step_waive(actor=desks["HEAD"], case_number=case.number, step_code="CARD", reason="buru-buru")
@@ -214,13 +276,28 @@ def test_office_without_desk_head_records_step(db):
     head = factories.head("LTSA-NNK")
     desks = {a: factories.officer("LTSA-NNK", a) for a in ("DISNAKER", "DINKES")}
     w = factories.worker("65.03")
-    case = services.case_open(actor=desks["DISNAKER"], worker=w, office_code="LTSA-NNK", scheme="P2P")
+    case = services.case_open(
+        job_order_number=factories.job_order().number,
+        actor=desks["DISNAKER"],
+        worker=w,
+        office_code="LTSA-NNK",
+        scheme="P2P",
+    )
     for code in ("REG", "SEL", "MED", "PA"):
         step = case.steps.select_related("definition").get(code=code)
-        services.step_complete(actor=desks[step.agency_id], case_number=case.number, step_code=code,
-                               outcome=factories.outcome(step.definition.outcome_type))
-    result = services.step_complete(actor=head, case_number=case.number, step_code="PASS",
-                                    outcome=factories.outcome("passport"), note="Kantor Imigrasi Nunukan")
+        services.step_complete(
+            actor=desks[step.agency_id],
+            case_number=case.number,
+            step_code=code,
+            outcome=factories.outcome(step.definition.outcome_type),
+        )
+    result = services.step_complete(
+        actor=head,
+        case_number=case.number,
+        step_code="PASS",
+        outcome=factories.outcome("passport"),
+        note="Kantor Imigrasi Nunukan",
+    )
     assert result.step.state == StepState.DONE
     ev = Event.objects.get(case=case, kind="step_completed", step__code="PASS")
     assert ev.payload["recorded_external"] is True
@@ -248,10 +325,22 @@ def test_expiry_reopens_step_and_dependents(desks, case):
 
 def test_one_active_case_per_worker(desks, case, worker):
     with pytest.raises(Conflict) as exc:
-        services.case_open(actor=desks["DISNAKER"], worker=worker, office_code="LTSA-IDM", scheme="P2P")
+        services.case_open(
+            job_order_number=factories.job_order().number,
+            actor=desks["DISNAKER"],
+            worker=worker,
+            office_code="LTSA-IDM",
+            scheme="P2P",
+        )
     assert exc.value.code == "case_active_exists"
     services.case_cancel(actor=desks["HEAD"], case_number=case.number, reason="Calon mengundurkan diri")
-    again = services.case_open(actor=desks["DISNAKER"], worker=worker, office_code="LTSA-IDM", scheme="P2P")
+    again = services.case_open(
+        job_order_number=factories.job_order().number,
+        actor=desks["DISNAKER"],
+        worker=worker,
+        office_code="LTSA-IDM",
+        scheme="P2P",
+    )
     assert again.status == CaseStatus.OPEN
 
 
@@ -264,11 +353,29 @@ def test_cancelled_case_is_frozen(desks, case):
 
 def test_only_manpower_desk_or_head_opens_case(desks, worker):
     with pytest.raises(PermissionDenied):
-        services.case_open(actor=desks["DINKES"], worker=worker, office_code="LTSA-IDM", scheme="P2P")
+        services.case_open(
+            job_order_number=factories.job_order().number,
+            actor=desks["DINKES"],
+            worker=worker,
+            office_code="LTSA-IDM",
+            scheme="P2P",
+        )
     with pytest.raises(NotFound):
-        services.case_open(actor=desks["DISNAKER"], worker=worker, office_code="NOPE", scheme="P2P")
+        services.case_open(
+            job_order_number=factories.job_order().number,
+            actor=desks["DISNAKER"],
+            worker=worker,
+            office_code="NOPE",
+            scheme="P2P",
+        )
     with pytest.raises(ValidationFailed):
-        services.case_open(actor=desks["DISNAKER"], worker=worker, office_code="LTSA-IDM", scheme="XYZ")
+        services.case_open(
+            job_order_number=factories.job_order().number,
+            actor=desks["DISNAKER"],
+            worker=worker,
+            office_code="LTSA-IDM",
+            scheme="XYZ",
+        )
 
 
 def test_open_case_is_pinned_to_its_process_version(desks, case, worker):
@@ -291,7 +398,13 @@ def test_open_case_is_pinned_to_its_process_version(desks, case, worker):
     assert "BANK" in states(case)
     do(desks, case, "REG")  # still works on v1
     other = factories.worker("32.12", birth_date=dt.date(1990, 1, 2), sex="L")
-    newer = services.case_open(actor=desks["DISNAKER"], worker=other, office_code="LTSA-IDM", scheme="P2P")
+    newer = services.case_open(
+        job_order_number=factories.job_order().number,
+        actor=desks["DISNAKER"],
+        worker=other,
+        office_code="LTSA-IDM",
+        scheme="P2P",
+    )
     assert newer.process.version == 2 and "BANK" not in states(newer)
 
 

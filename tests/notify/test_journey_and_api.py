@@ -20,18 +20,26 @@ def case_and_desk():
     worker = factories.worker("32.12")
     worker.phone = "+6281234567890"
     worker.save()
-    case = journey_services.case_open(actor=disnaker, worker=worker, office_code="LTSA-IDM", scheme="P2P")
+    case = journey_services.case_open(
+        job_order_number=factories.job_order().number,
+        actor=disnaker,
+        worker=worker,
+        office_code="LTSA-IDM",
+        scheme="P2P",
+    )
     return case, disnaker
 
 
 def test_completed_and_rejected_steps_send_the_worker_an_sms(case_and_desk, django_capture_on_commit_callbacks):
     case, disnaker = case_and_desk
     with django_capture_on_commit_callbacks(execute=True):
-        journey_services.step_complete(actor=disnaker, case_number=case.number, step_code="REG",
-                                       outcome=factories.outcome("registration"))
+        journey_services.step_complete(
+            actor=disnaker, case_number=case.number, step_code="REG", outcome=factories.outcome("registration")
+        )
     with django_capture_on_commit_callbacks(execute=True):
-        journey_services.step_reject(actor=disnaker, case_number=case.number, step_code="SEL",
-                                     reason="Tidak hadir saat seleksi")
+        journey_services.step_reject(
+            actor=disnaker, case_number=case.number, step_code="SEL", reason="Tidak hadir saat seleksi"
+        )
     messages = list(Message.objects.filter(ref=f"case:{case.number}").order_by("id"))
     assert [m.template for m in messages] == ["step_completed", "step_rejected"]
     assert all(m.channel == "sms" and m.recipient == "+6281234567890" for m in messages)
@@ -41,13 +49,15 @@ def test_completed_and_rejected_steps_send_the_worker_an_sms(case_and_desk, djan
 
 def test_the_listener_is_idempotent_per_event(case_and_desk):
     case, disnaker = case_and_desk
-    journey_services.step_complete(actor=disnaker, case_number=case.number, step_code="REG",
-                                   outcome=factories.outcome("registration"))
+    journey_services.step_complete(
+        actor=disnaker, case_number=case.number, step_code="REG", outcome=factories.outcome("registration")
+    )
     from satuatap.journey.models import Event
 
     event = Event.objects.get(case=case, kind="step_completed")
-    change = journey_services.CaseChange(case_id=case.pk, case_number=case.number, event_ids=(event.pk,),
-                                         kinds=("step_completed",))
+    change = journey_services.CaseChange(
+        case_id=case.pk, case_number=case.number, event_ids=(event.pk,), kinds=("step_completed",)
+    )
     listeners.on_step_change(change)
     listeners.on_step_change(change)  # a repeated dispatch
     assert Message.objects.filter(ref=f"case:{case.number}").count() == 1
@@ -64,8 +74,14 @@ def _bearer(user) -> dict[str, str]:
 
 def test_outbox_api_for_admins_and_crisis_agents():
     for key, ref in (("a", "case:LTSA-IDM-2026-000001"), ("b", "complaint:PGD-2026-000001")):
-        services.message_queue(channel="sms", recipient="+6281234567890", template="complaint_status",
-                               context={"reference": "R"}, ref=ref, dedupe_key=f"api:{key}")
+        services.message_queue(
+            channel="sms",
+            recipient="+6281234567890",
+            template="complaint_status",
+            context={"reference": "R"},
+            ref=ref,
+            dedupe_key=f"api:{key}",
+        )
     admin = account_services.user_create(username="api-admin", password=None, role="admin")
     agent = factories.officer("LTSA-IDM", "INFO")
     other = factories.officer("LTSA-IDM", "DINKES")

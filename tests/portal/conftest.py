@@ -34,13 +34,20 @@ def worker(db):
 
 @pytest.fixture
 def case(desks, worker):
-    return journey_services.case_open(actor=desks["DISNAKER"], worker=worker, office_code="LTSA-IDM", scheme="P2P",
-                                      destination_country="HK")
+    return journey_services.case_open(
+        job_order_number=factories.job_order().number,
+        actor=desks["DISNAKER"],
+        worker=worker,
+        office_code="LTSA-IDM",
+        scheme="P2P",
+        destination_country="HK",
+    )
 
 
 def do(desks, case, code: str) -> None:
     step = case.steps.select_related("definition").get(code=code)
     actor = desks[step.agency_id]
     journey_services.step_start(actor=actor, case_number=case.number, step_code=code)
-    journey_services.step_complete(actor=actor, case_number=case.number, step_code=code,
-                                   outcome=factories.outcome(step.definition.outcome_type))
+    journey_services.step_complete(
+        actor=actor, case_number=case.number, step_code=code, outcome=factories.outcome(step.definition.outcome_type)
+    )

@@ -97,7 +97,8 @@ def test_forged_or_altered_token_refused(client, case, desks):
         assert case.worker.name.split()[0] not in html and 'id="checklist"' not in html
         assert "Tautan ini tidak berlaku" in html
     # a token of another case does not open this one
-    other_case = journey_services.case_open(actor=desks["DISNAKER"], worker=factories.worker("32.12"),
+    other_case = journey_services.case_open(
+        job_order_number=factories.job_order().number, actor=desks["DISNAKER"], worker=factories.worker("32.12"),
                                             office_code="LTSA-IDM", scheme="P2P")
     token = status_url(other_case).split("?t=")[1]
     assert client.get(f"/status/{case.number}/?t={token}").status_code == 403

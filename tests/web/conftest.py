@@ -33,8 +33,14 @@ def worker(db):
 
 @pytest.fixture
 def case(desks, worker):
-    return services.case_open(actor=desks["DISNAKER"], worker=worker, office_code="LTSA-IDM", scheme="P2P",
-                              destination_country="HK")
+    return services.case_open(
+        job_order_number=factories.job_order().number,
+        actor=desks["DISNAKER"],
+        worker=worker,
+        office_code="LTSA-IDM",
+        scheme="P2P",
+        destination_country="HK",
+    )
 
 
 def verified(client: Client, user) -> Client:
@@ -61,5 +67,9 @@ def do_step(desks, case, code: str, **overrides):
     step = case.steps.select_related("definition").get(code=code)
     actor = desks[step.agency_id]
     services.step_start(actor=actor, case_number=case.number, step_code=code)
-    return services.step_complete(actor=actor, case_number=case.number, step_code=code,
-                                  outcome=factories.outcome(step.definition.outcome_type, **overrides))
+    return services.step_complete(
+        actor=actor,
+        case_number=case.number,
+        step_code=code,
+        outcome=factories.outcome(step.definition.outcome_type, **overrides),
+    )

@@ -66,7 +66,7 @@ def test_actions_follow_the_role(desks, case):
     html = page(as_user(desks["DINKES"]), case)
     assert 'id="start-REG"' not in html and 'id="complete-REG"' not in html
     html = page(as_user(factories.monitor("32")), case)
-    assert "<form method=\"post\" action=\"/cases/" not in html
+    assert '<form method="post" action="/cases/' not in html
 
 
 def test_start_then_complete_through_the_form(desks, case):
@@ -76,12 +76,20 @@ def test_start_then_complete_through_the_form(desks, case):
     assert Step.objects.get(case=case, code="REG").state == StepState.IN_PROGRESS
     html = page(client, case)
     assert "Langkah REG dimulai." in html
-    assert 'name="reg-complete-identity_checked"' in html and "<details class=\"action\" open>" in html
-    r = post(client, case, "REG", "complete", {
-        "expected_version": version(case, "REG"),
-        "reg-complete-identity_checked": "on", "reg-complete-anti_trafficking_interview": "on",
-        "reg-complete-job_order_number": "JO-77", "reg-complete-note": "lengkap",
-    })
+    assert 'name="reg-complete-identity_checked"' in html and '<details class="action" open>' in html
+    r = post(
+        client,
+        case,
+        "REG",
+        "complete",
+        {
+            "expected_version": version(case, "REG"),
+            "reg-complete-identity_checked": "on",
+            "reg-complete-anti_trafficking_interview": "on",
+            "reg-complete-job_order_number": "JO-77",
+            "reg-complete-note": "lengkap",
+        },
+    )
     assert r.status_code == 302
     step = Step.objects.get(case=case, code="REG")
     assert step.state == StepState.DONE and step.outcome["job_order_number"] == "JO-77"
@@ -91,11 +99,18 @@ def test_start_then_complete_through_the_form(desks, case):
 def test_bad_outcome_shows_the_error_next_to_the_field_and_keeps_input(desks, case):
     do_step(desks, case, "REG")
     client = as_user(desks["BPJSTK"])
-    r = post(client, case, "BPJS", "complete", {
-        "expected_version": version(case, "BPJS"),
-        "bpjs-complete-membership_number": "12345", "bpjs-complete-programs": ["JKK", "JKM"],
-        "bpjs-complete-note": "catatan petugas",
-    })
+    r = post(
+        client,
+        case,
+        "BPJS",
+        "complete",
+        {
+            "expected_version": version(case, "BPJS"),
+            "bpjs-complete-membership_number": "12345",
+            "bpjs-complete-programs": ["JKK", "JKM"],
+            "bpjs-complete-note": "catatan petugas",
+        },
+    )
     html = r.content.decode()
     assert r.status_code == 422
     assert 'id="step-BPJS-error"' in html and "Data hasil langkah tidak lengkap atau tidak valid." in html
@@ -115,8 +130,9 @@ def test_rule_errors_of_the_outcome_model_land_on_their_field(desks, case):
     assert 'id="id_med-complete-valid_until_error"' in html and "Wajib jika hasilnya layak." in html
     # an expired validity comes back as the service's own message on that field
     yesterday = (timezone.localdate() - dt.timedelta(days=1)).isoformat()
-    r = post(client, case, "MED", "complete",
-             {**base, "med-complete-result": "fit", "med-complete-valid_until": yesterday})
+    r = post(
+        client, case, "MED", "complete", {**base, "med-complete-result": "fit", "med-complete-valid_until": yesterday}
+    )
     html = r.content.decode()
     assert r.status_code == 422 and "Dokumen sudah tidak berlaku" in html and f'value="{yesterday}"' in html
     # a missing choice is caught by the form itself, the typed certificate number is kept
@@ -141,8 +157,13 @@ def test_reject_needs_a_reason(desks, case):
     client = as_user(desks["DISNAKER"])
     r = post(client, case, "REG", "reject", {"expected_version": version(case, "REG"), "reg-reject-reason": "x"})
     assert r.status_code == 422
-    r = post(client, case, "REG", "reject", {"expected_version": version(case, "REG"),
-                                             "reg-reject-reason": "KTP tidak terbaca"})
+    r = post(
+        client,
+        case,
+        "REG",
+        "reject",
+        {"expected_version": version(case, "REG"), "reg-reject-reason": "KTP tidak terbaca"},
+    )
     assert r.status_code == 302
     step = Step.objects.get(case=case, code="REG")
     assert step.state == StepState.REJECTED and step.reason == "KTP tidak terbaca"
@@ -152,14 +173,20 @@ def test_waive_only_for_the_office_head(desks, case):
     do_step(desks, case, "REG")
     officer = as_user(desks["POLRI"])
     assert 'id="waive-SKCK"' not in page(officer, case)
-    r = post(officer, case, "SKCK", "waive", {"expected_version": version(case, "SKCK"),
-                                              "skck-waive-reason": "tidak perlu"})
+    r = post(
+        officer, case, "SKCK", "waive", {"expected_version": version(case, "SKCK"), "skck-waive-reason": "tidak perlu"}
+    )
     assert r.status_code == 403 and "Hanya kepala kantor" in r.content.decode()
     head = as_user(desks["HEAD"])
     html = page(head, case)
     assert 'id="waive-SKCK"' in html and 'id="waive-CARD"' not in html  # CARD can never be waived
-    r = post(head, case, "SKCK", "waive", {"expected_version": version(case, "SKCK"),
-                                           "skck-waive-reason": "Negara tujuan tidak mensyaratkan SKCK"})
+    r = post(
+        head,
+        case,
+        "SKCK",
+        "waive",
+        {"expected_version": version(case, "SKCK"), "skck-waive-reason": "Negara tujuan tidak mensyaratkan SKCK"},
+    )
     assert r.status_code == 302
     assert Step.objects.get(case=case, code="SKCK").state == StepState.WAIVED
 
@@ -206,8 +233,13 @@ def test_head_cancels_a_case(desks, case):
 def test_step_of_a_desk_the_office_lacks_is_recorded_by_the_head(db):
     officer = factories.officer("LTSA-NNK", "DISNAKER")
     head = factories.head("LTSA-NNK")
-    nnk_case = services.case_open(actor=officer, worker=factories.worker("65.03"), office_code="LTSA-NNK",
-                                  scheme="P2P")
+    nnk_case = services.case_open(
+        job_order_number=factories.job_order().number,
+        actor=officer,
+        worker=factories.worker("65.03"),
+        office_code="LTSA-NNK",
+        scheme="P2P",
+    )
     html = as_user(head).get(f"/cases/{nnk_case.number}/").content.decode()
     # Nunukan has no immigration desk: PASS shows the note, and the head gets its forms once it is ready
     assert "tidak ada loket di kantor ini" in html

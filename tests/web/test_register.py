@@ -36,7 +36,7 @@ def form_data(nik, district, **overrides):
         "education": "sma", "marital_status": "single",
         "consenter_name": "Sarinah", "relation": "mother", "consent_date": timezone.localdate().isoformat(),
         "village_head_acknowledged": "on", "village_head_name": "Kuwu Darma",
-        "scheme": "P2P", "destination_country": "HK",
+        "scheme": "P2P", "destination_country": "HK", "job_order_number": factories.job_order().number,
     }
     data.update(overrides)
     return data
@@ -151,9 +151,19 @@ def test_open_a_new_case_for_a_known_worker(desks, case):
     client = as_user(desks["DISNAKER"])
     html = client.get("/register/nik-check/", {"nik": case.worker.nik}, HTTP_HX_REQUEST="true").content.decode()
     assert f'href="/register/workers/{case.worker.pk}/open/"' in html
-    r = client.post(f"/register/workers/{case.worker.pk}/open/", {"scheme": "P2P", "destination_country": "TW"})
+    tw = factories.job_order("JO-TEST-TW", country="TW")
+    r = client.post(f"/register/workers/{case.worker.pk}/open/",
+                    {"scheme": "P2P", "destination_country": "TW", "job_order_number": tw.number})
     assert r.status_code == 302
     assert Case.objects.filter(worker=case.worker, status="open", destination_country="TW").exists()
+
+
+def test_a_case_refused_by_the_rules_says_why_next_to_the_job_order(desks, nik, district):
+    r = as_user(desks["DISNAKER"]).post("/register/", form_data(nik, district, job_order_number=""))
+    assert r.status_code == 409
+    html = r.content.decode()
+    assert "job order" in html.lower() and "id_job_order_number_error" in html
+    assert not Case.objects.exists()  # nothing half-written: no worker case
 
 
 def test_only_manpower_desk_and_head_register(desks):

@@ -17,7 +17,13 @@ pytestmark = pytest.mark.django_db
 
 def open_case(desks, **kwargs):
     worker = factories.worker("32.12", **kwargs)
-    return services.case_open(actor=desks["DISNAKER"], worker=worker, office_code="LTSA-IDM", scheme="P2P")
+    return services.case_open(
+        job_order_number=factories.job_order().number,
+        actor=desks["DISNAKER"],
+        worker=worker,
+        office_code="LTSA-IDM",
+        scheme="P2P",
+    )
 
 
 def rows(html: str) -> int:
@@ -43,7 +49,8 @@ def test_oldest_first_and_overdue_marked(desks):
     first, second = open_case(desks), open_case(desks)
     today = timezone.localdate()
     Step.objects.filter(case=second, code="REG").update(
-        ready_at=timezone.now() - dt.timedelta(days=10), due_on=today - dt.timedelta(days=3))
+        ready_at=timezone.now() - dt.timedelta(days=10), due_on=today - dt.timedelta(days=3)
+    )
     html = as_user(desks["DISNAKER"]).get("/desk/").content.decode()
     assert html.index(second.number) < html.index(first.number)
     assert f'data-case="{second.number}" data-step="REG" data-state="ready" data-overdue="true"' in html
@@ -78,7 +85,7 @@ def test_htmx_gets_only_the_table_fragment(desks, case):
     assert r.status_code == 200 and "<html" not in html and 'id="worklist-table"' in html
     assert "HX-Request" in r["Vary"]
     full = client.get("/desk/").content.decode()
-    assert 'hx-trigger="every 30s"' in full and 'delay:400ms' in full and 'id="worklist"' in full
+    assert 'hx-trigger="every 30s"' in full and "delay:400ms" in full and 'id="worklist"' in full
 
 
 def test_nik_masked_for_desks_that_do_not_need_it(desks, case):

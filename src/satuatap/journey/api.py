@@ -34,7 +34,8 @@ class CaseOpenIn(Schema):
     worker_id: int
     office: str = Field(max_length=20, description="office code, e.g. LTSA-IDM")
     scheme: str = Field("P2P", max_length=10)
-    destination_country: str = Field("", max_length=2, description="ISO 3166-1 alpha-2")
+    destination_country: str = Field("", max_length=2, description="ISO 3166-1 alpha-2 (default: the job order's)")
+    job_order_number: str = Field("", max_length=60, description="the job order (required for P2P by the rules)")
 
 
 class StepActionIn(Schema):
@@ -261,6 +262,7 @@ def open_case(request, payload: CaseOpenIn):
         office_code=payload.office,
         scheme=payload.scheme,
         destination_country=payload.destination_country,
+        job_order_number=payload.job_order_number,
     )
     return 201, _detail(request, case.number)
 

@@ -104,7 +104,9 @@ class Bpjs(_Outcome):
 
 class Visa(_Outcome):
     visa_number: str = _TEXT
-    visa_type: Literal["work"] = Field(description="only a work visa; tourist/umrah/visit visas are refused")
+    # Recorded as it is; the placement rules (VISA_TYPE) refuse tourist, umrah and visit visas with their
+    # legal basis, so the refusal is a decision on record rather than a form error.
+    visa_type: Literal["work", "tourist", "umrah", "visit"] = "work"
     valid_until: dt.date | None = None
 
 

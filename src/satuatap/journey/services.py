@@ -26,8 +26,12 @@ from satuatap.core.timeutil import local_date
 from satuatap.core.uploads import check_upload
 from satuatap.journey.models import Case, CaseCounter, CaseStatus, Event, Step, StepDocument, StepState
 from satuatap.journey.outcomes import validate_outcome
+from satuatap.placement import selectors as placement_selectors
+from satuatap.placement import services as placement_services
+from satuatap.placement.models import JobOrder
 from satuatap.reference import selectors as reference_selectors
 from satuatap.reference.models import Country, Office, Scheme
+from satuatap.registry import selectors as registry_selectors
 from satuatap.registry.models import Worker
 
 log = logging.getLogger(__name__)
@@ -370,10 +374,53 @@ def _next_case_number(office: Office, year: int) -> str:
     return f"{office.code}-{year}-{counter.last:06d}"
 
 
-@transaction.atomic
-def case_open(*, actor: User, worker: Worker, office_code: str, scheme: str,
-              destination_country: str = "") -> Case:
-    """Open a placement case at an office on the process version in force today; one active case per NIK."""
+def case_open(*, actor: User, worker: Worker, office_code: str, scheme: str, destination_country: str = "",
+              job_order_number: str = "") -> Case:
+    """Open a placement case at an office on the process version in force today, only when the placement rules
+    allow it (legal job order, age, destination, consent …); one active case per NIK; the job order's place
+    is taken in the same transaction."""
+    office = Office.objects.filter(code=office_code, is_active=True).select_related("regency").first()
+    job_order = None
+    if job_order_number:
+        job_order = JobOrder.objects.select_related("employer").filter(number=job_order_number.strip()).first()
+        if job_order is None:
+            raise NotFound(f"Job order {job_order_number} tidak ditemukan.", f"Job order {job_order_number} not found.",
+                           code="job_order_not_found")
+        destination_country = destination_country or job_order.employer.country_id
+    active = Case.objects.filter(worker=worker, status__in=ACTIVE_CASE_STATES).first()
+    if active is not None:
+        raise Conflict(
+            f"Pekerja ini masih memiliki kasus aktif {active.number}.",
+            f"This worker already has an active case {active.number}.",
+            code="case_active_exists",
+            details={"case": active.number},
+        )
+    if office is not None and scheme in Scheme.values and (
+        account_selectors.user_can_act_for(actor, office_id=office.code, agency_id="DISNAKER")
+        or account_selectors.user_heads_office(actor, office_id=office.code)
+    ):
+        # The decision is written (and kept, even when it refuses) before the case's own transaction.
+        decision = placement_services.case_rules_evaluate(
+            stage="case_open", case_ref="", worker=worker, scheme=scheme,
+            destination_country=(destination_country or "").upper(), office_regency_code=office.regency_id,
+            job_order=job_order, on=local_date(None, office.zone),
+            has_family_consent=registry_selectors.worker_has_consent(worker=worker),
+            active_case_elsewhere=False, actor=actor, office_code=office.code,
+        )
+        placement_services.decision_require_proceed(decision=decision)
+    else:
+        decision = None
+    with transaction.atomic():
+        case = _case_open(actor=actor, worker=worker, office_code=office_code, scheme=scheme,
+                          destination_country=destination_country)
+        if decision is not None:
+            placement_services.decision_case_attach(decision=decision, case_ref=case.number)
+        if job_order is not None:
+            placement_services.job_order_link(job_order=job_order, case_ref=case.number, actor=actor, worker=worker)
+    return case
+
+
+def _case_open(*, actor: User, worker: Worker, office_code: str, scheme: str, destination_country: str) -> Case:
     office = Office.objects.filter(code=office_code, is_active=True).select_related("regency").first()
     if office is None:
         raise NotFound(f"Kantor {office_code} tidak ditemukan.", f"Office {office_code} not found.",
@@ -489,10 +536,54 @@ def step_start(*, actor: User, case_number: str, step_code: str, expected_versio
                         expected_version=expected_version, apply=apply)
 
 
-@transaction.atomic
+# Which rule stage a step's completion is checked at (by its outcome type); every other step: "step_complete".
+RULE_STAGE_BY_OUTCOME = {"card": "card", "departure": "departure"}
+
+
+def _rules_check_before_complete(*, actor: User, case_number: str, step_code: str,
+                                 outcome: dict[str, Any] | None) -> None:
+    """Evaluate the placement rules for a completion the actor may make; refuse (409) on a block or an
+    unresolved flag. Runs before the step's transaction so the decision is kept even when it refuses."""
+    case = Case.objects.select_related("worker").filter(number=case_number).first()
+    step = case.steps.filter(code=step_code.upper()).first() if case else None
+    if case is None or step is None or step.state not in STEP_TRANSITIONS["complete"][0]:
+        return  # the transition itself answers (404 / 409)
+    if case.status not in ACTIVE_CASE_STATES:
+        return
+    if not (account_selectors.user_can_act_for(actor, office_id=case.office_id, agency_id=step.agency_id)
+            or account_selectors.user_heads_office(actor, office_id=case.office_id)):
+        return  # the transition itself answers 403
+    definitions = reference_selectors.step_definitions(case.process_id, must_have=frozenset({step.definition_id}))
+    outcome_type = definitions[step.definition_id].outcome_type
+    visa_type = (outcome or {}).get("visa_type") if outcome_type == "visa" else None
+    if visa_type is None:
+        visa_step = case.steps.filter(code="VISA", state=S.DONE).first()
+        visa_type = (visa_step.outcome or {}).get("visa_type") if visa_step else None
+    office = reference_selectors.office_info(case.office_id)
+    decision = placement_services.case_rules_evaluate(
+        stage=RULE_STAGE_BY_OUTCOME.get(outcome_type, "step_complete"), case_ref=case.number, worker=case.worker,
+        scheme=case.scheme, destination_country=case.destination_country, office_regency_code=office.regency_code,
+        job_order=placement_selectors.job_order_for_case(case_ref=case.number), on=local_date(None, office.zone),
+        has_family_consent=registry_selectors.worker_has_consent(worker=case.worker),
+        active_case_elsewhere=Case.objects.filter(worker_id=case.worker_id, status__in=ACTIVE_CASE_STATES)
+        .exclude(pk=case.pk).exists(),
+        visa_type=visa_type, actor=actor, office_code=case.office_id,
+    )
+    placement_services.decision_require_proceed(decision=decision)
+
+
 def step_complete(*, actor: User, case_number: str, step_code: str, outcome: dict[str, Any] | None = None,
                   expected_version: int | None = None, note: str = "") -> Transition:
-    """Complete a step with its outcome data, validated for the step's type; dependents unlock."""
+    """Complete a step with its outcome data, validated for the step's type, once the placement rules of its
+    stage allow it (before CARD and DEP: the card and departure rules); dependents unlock."""
+    _rules_check_before_complete(actor=actor, case_number=case_number, step_code=step_code, outcome=outcome)
+    return _step_complete(actor=actor, case_number=case_number, step_code=step_code, outcome=outcome,
+                          expected_version=expected_version, note=note)
+
+
+@transaction.atomic
+def _step_complete(*, actor: User, case_number: str, step_code: str, outcome: dict[str, Any] | None,
+                   expected_version: int | None, note: str) -> Transition:
 
     def apply(ctx: _Ctx, step: Step, action: str) -> None:
         clean = validate_outcome(step.definition.outcome_type, outcome, today=ctx.today)
@@ -575,6 +666,7 @@ def case_cancel(*, actor: User, case_number: str, reason: str) -> Case:
     ctx = _load_ctx(case, actor)
     _case_move(ctx, "cancel", reason=reason)
     _save(ctx)
+    placement_services.job_order_release(case_ref=case.number, actor=actor, reason=reason)  # frees its place
     return case
 
 

@@ -34,7 +34,8 @@ from satuatap.placement.models import Company, Employer, JobOrder, LicenceStatus
 
 ADMIN_USERNAME = "admin"
 FALLBACK_ADMIN = "penempatan.sistem"
-RECRUITING_REGIONS = ["32", "33", "35", "18", "52"]  # Jabar, Jateng, Jatim, Lampung, NTB: the main sending provinces
+# Jabar, Jateng, Jatim, Lampung, NTB (the main sending provinces) and Kalimantan Utara (the demo's Nunukan office)
+RECRUITING_REGIONS = ["32", "33", "35", "18", "52", "65"]
 
 
 @dataclass
@@ -126,8 +127,9 @@ def ensure_placement_demo() -> PlacementDemo:
         return existing
 
     job_order("JO-DEMO-TW-001", maju, formosa, "FACTORY_OPERATOR", "manufacturing", salary="28590", currency="TWD",
-              months=36)
-    job_order("JO-DEMO-HK-001", maju, chan, "DOMESTIC_WORKER", "household", salary="4990", currency="HKD")
+              months=36, positions=150)
+    job_order("JO-DEMO-HK-001", maju, chan, "DOMESTIC_WORKER", "household", salary="4990", currency="HKD",
+              positions=150)
     job_order("JO-DEMO-SPSK-001", bina, mawarid, "DOMESTIC_WORKER", "household", salary="1500", currency="SAR",
               city="Riyadh")
     job_order("JO-DEMO-SUSP-001", duta, textile, "FACTORY_OPERATOR", "manufacturing", salary="28590", currency="TWD")

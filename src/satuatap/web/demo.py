@@ -18,6 +18,9 @@ from satuatap.accounts import services as account_services
 from satuatap.accounts.models import ApiToken, Role, User
 from satuatap.journey import services as journey_services
 from satuatap.journey.models import Case, Step, StepState
+from satuatap.placement import demo as placement_demo
+from satuatap.placement import services as placement_services
+from satuatap.placement.models import JobOrder
 from satuatap.reference.models import Agency, Office, Region
 from satuatap.registry import services as registry_services
 from satuatap.registry.models import Worker
@@ -33,7 +36,8 @@ FIRST = ("Siti", "Nur", "Dewi", "Sri", "Ani", "Rina", "Wati", "Yuli", "Lestari",
 LAST = ("Rahayu", "Wulandari", "Susanti", "Handayani", "Kurniawan", "Saputra", "Hidayat", "Nugroho", "Setiawan",
         "Pratama", "Purnomo", "Lestari", "Sembiring", "Siregar", "Manurung", "Wijaya", "Hasanah", "Fauziah")
 MOBILE_PREFIXES = ("812", "813", "821", "822", "852", "853", "857", "858", "877", "878")
-DESTINATIONS = ("HK", "TW", "MY", "SG", "KR", "JP", "SA", "BN")
+# Legal demo job orders (placement.demo) the demo candidates are placed on.
+DEMO_JOB_ORDERS = ("JO-DEMO-TW-001", "JO-DEMO-HK-001")
 
 
 def short(office_code: str) -> str:
@@ -149,6 +153,9 @@ def ensure_cases(count: int = 200, *, seed: int = 2026, progress: Callable[[int]
     existing = Case.objects.filter(office_id__in=DEMO_OFFICES).count()
     if existing >= count:
         return 0
+    if not JobOrder.objects.filter(number__in=DEMO_JOB_ORDERS).exists():
+        placement_services.placement_reference_load()
+        placement_demo.ensure_placement_demo()
     rng = random.Random(seed + existing)
     offices = list(Office.objects.filter(code__in=DEMO_OFFICES).select_related("regency").order_by("code"))
     districts = {
@@ -178,8 +185,13 @@ def ensure_cases(count: int = 200, *, seed: int = 2026, progress: Callable[[int]
                 marital_status=rng.choice(["single", "married", "divorced"]),
                 address=f"Dusun {rng.randint(1, 9)} RT {rng.randint(1, 12):02d}/RW {rng.randint(1, 6):02d}",
             )
+            registry_services.family_consent_record(
+                actor=registrar, worker=worker, consenter_name=f"{rng.choice(FIRST)} {rng.choice(LAST)}",
+                relation="spouse" if worker.marital_status == "married" else "mother", consent_date=today - dt.timedelta(days=rng.randint(3, 40)),
+                village_head_acknowledged=True, village_head_name=f"Kuwu {rng.choice(LAST)}",
+            )
             case = journey_services.case_open(actor=registrar, worker=worker, office_code=office.code,
-                                              scheme="P2P", destination_country=rng.choice(DESTINATIONS))
+                                              scheme="P2P", job_order_number=DEMO_JOB_ORDERS[i % 2])
             # Every stage from "just opened" to "departed" is represented, with a few rejections,
             # unfit results and steps left in progress.
             stage = i % (len(JOURNEY_ORDER) + 1)

@@ -110,7 +110,7 @@ def _outcome_field(outcome_type: str, name: str, prop: dict[str, Any], required:
             choices = [("", "—"), *choices]
         widget = forms.RadioSelect if required and len(values) <= 3 else forms.Select
         return forms.ChoiceField(choices=choices, required=required, widget=widget,
-                                 initial=values[0] if len(values) == 1 else None, **common)
+                                 initial=values[0] if len(values) == 1 else default, **common)
     if kind == "array":
         items, _nullable = _plain(prop.get("items", {}))
         values = items.get("enum") or ([items["const"]] if "const" in items else [])
@@ -335,6 +335,10 @@ class RegistrationForm(forms.Form):
     village_head_name = forms.CharField(label=_("Name of the village head"), required=False, max_length=150)
     scheme = forms.ChoiceField(label=_("Placement scheme"))
     destination_country = forms.ChoiceField(label=_("Destination country"), required=False)
+    job_order_number = forms.CharField(
+        label=_("Job order number"), required=False, max_length=60,
+        help_text=_("Required for placement through a company (P to P); it is checked against the placement rules."),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -384,6 +388,9 @@ REGISTRATION_ERROR_FIELDS = {
     "scheme_unknown": "scheme",
     "process_not_found": "scheme",
     "country_unknown": "destination_country",
+    "job_order_not_found": "job_order_number",
+    "rules_blocked": "job_order_number",
+    "rules_flagged": "job_order_number",
 }
 
 
@@ -415,6 +422,10 @@ class OpenCaseForm(forms.Form):
 
     scheme = forms.ChoiceField(label=_("Placement scheme"))
     destination_country = forms.ChoiceField(label=_("Destination country"), required=False)
+    job_order_number = forms.CharField(
+        label=_("Job order number"), required=False, max_length=60,
+        help_text=_("Required for placement through a company (P to P); it is checked against the placement rules."),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

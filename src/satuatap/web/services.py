@@ -27,12 +27,14 @@ def registration_complete(
     consent: dict[str, Any],
     scheme: str,
     destination_country: str = "",
+    job_order_number: str = "",
 ) -> Case:
     """Register a candidate, record the family's permission and open the case at the actor's office, all or none."""
     registered: Worker = registry_services.worker_register(actor=actor, **worker)
     registry_services.family_consent_record(actor=actor, worker=registered, **consent)
     return journey_services.case_open(actor=actor, worker=registered, office_code=actor.office_id or "",
-                                      scheme=scheme, destination_country=destination_country)
+                                      scheme=scheme, destination_country=destination_country,
+                                      job_order_number=job_order_number)
 
 
 @transaction.atomic

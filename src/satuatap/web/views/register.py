@@ -109,6 +109,7 @@ def register(request):
             case = services.registration_complete(
                 actor=user, worker=form.worker_data(), consent=form.consent_data(),
                 scheme=form.cleaned_data["scheme"], destination_country=form.cleaned_data["destination_country"],
+                job_order_number=form.cleaned_data["job_order_number"],
             )
         except ApplicationError as exc:
             field = registration_error_field(exc)
@@ -162,7 +163,8 @@ def open_for_worker(request, worker_id: int):
             try:
                 case = journey_services.case_open(actor=user, worker=worker, office_code=user.office_id,
                                                   scheme=form.cleaned_data["scheme"],
-                                                  destination_country=form.cleaned_data["destination_country"])
+                                                  destination_country=form.cleaned_data["destination_country"],
+                                                  job_order_number=form.cleaned_data["job_order_number"])
             except ApplicationError as exc:
                 form.add_error(None, labels.error_text(exc))
                 status = exc.status
