@@ -187,7 +187,8 @@ def ensure_cases(count: int = 200, *, seed: int = 2026, progress: Callable[[int]
             )
             registry_services.family_consent_record(
                 actor=registrar, worker=worker, consenter_name=f"{rng.choice(FIRST)} {rng.choice(LAST)}",
-                relation="spouse" if worker.marital_status == "married" else "mother", consent_date=today - dt.timedelta(days=rng.randint(3, 40)),
+                relation="spouse" if worker.marital_status == "married" else "mother",
+                consent_date=today - dt.timedelta(days=rng.randint(3, 40)),
                 village_head_acknowledged=True, village_head_name=f"Kuwu {rng.choice(LAST)}",
             )
             case = journey_services.case_open(actor=registrar, worker=worker, office_code=office.code,
