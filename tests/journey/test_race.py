@@ -24,6 +24,11 @@ def reference(db):
 
     if not Office.objects.filter(code="LTSA-IDM").exists():
         reference_services.reference_load(villages=False, progress=False)
+    from satuatap.placement import services as placement_services
+    from satuatap.placement.models import JobTitle
+
+    if not JobTitle.objects.exists():
+        placement_services.placement_reference_load()
 
 
 def _hammer(n: int, target) -> list:
