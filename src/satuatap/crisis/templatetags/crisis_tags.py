@@ -35,3 +35,24 @@ def timeleft(value: dt.timedelta | None) -> str:
 def masknik(value: str) -> str:
     """A registry NIK as crisis agents see it: region code and last digits (UU 27/2022)."""
     return mask_nik(value or "")
+
+
+@register.filter
+def status_label(value: str) -> str:
+    """A complaint status code as the agent reads it (Indonesian or English)."""
+    from satuatap.crisis.models import Status
+
+    return str(Status(value).label) if value in Status.values else (value or "·")
+
+
+@register.filter
+def due_kind_label(value: str) -> str:
+    """What the next deadline is about: first response, the company's clarification, or a closure rule."""
+    from satuatap.crisis.constants import CLOSURE_RULES_BY_CODE
+
+    if value == "first_response":
+        return _("first response")
+    if value == "clarification":
+        return _("company clarification")
+    rule = CLOSURE_RULES_BY_CODE.get(value)
+    return _("closure: %(rule)s") % {"rule": rule.code} if rule else value
