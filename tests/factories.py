@@ -65,7 +65,8 @@ def worker(regency_code: str = "32.12", *, birth_date: dt.date = dt.date(1996, 5
     return w
 
 
-def job_order(number: str = "JO-TEST-HK", *, country: str = "HK", positions: int = 100_000):
+def job_order(number: str = "JO-TEST-HK", *, country: str = "HK", positions: int = 100_000,
+              job: str = "CAREGIVER_NURSING", employer_type: str = "company"):
     """A legal job order (active licence, attested, valid this year, SIP2MI for every province), made once."""
     from satuatap.placement.models import Company, Employer, JobOrder, JobTitle
 
@@ -78,10 +79,10 @@ def job_order(number: str = "JO-TEST-HK", *, country: str = "HK", positions: int
         licence_valid_to=today.replace(year=today.year + 4), status="active",
     )
     employer = Employer.objects.create(name=f"Employer {number}", country_id=country, city="Kowloon",
-                                       type="individual")
+                                       type=employer_type)
     jo = JobOrder.objects.create(
-        number=number, company=company, employer=employer, sector="domestic",
-        job_title=JobTitle.objects.get(pk="DOMESTIC_WORKER"), positions=positions, positions_used=0, salary=4990,
+        number=number, company=company, employer=employer, sector="care",
+        job_title=JobTitle.objects.get(pk=job), positions=positions, positions_used=0, salary=4990,
         currency="HKD", contract_months=24, valid_from=today - dt.timedelta(days=60),
         valid_to=today + dt.timedelta(days=300), attested=True, attested_on=today - dt.timedelta(days=30),
         attestation_ref="KJRI-HK/ATT/1", attestation_mission="KJRI Hong Kong", sip2mi_number=f"SIP2MI/{number}",

@@ -274,5 +274,5 @@ def test_a_case_without_job_order_is_not_zero_cost(client, desks, case):
 def test_status_page_query_count(client, desks, case, django_assert_max_num_queries):
     do(desks, case, "REG")
     url = status_url(case)
-    with django_assert_max_num_queries(3):
+    with django_assert_max_num_queries(4):
         assert client.get(url).status_code == 200

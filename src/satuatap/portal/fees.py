@@ -86,12 +86,16 @@ def is_zero_cost_job_title(title: str) -> bool:
 
 
 def zero_cost_job_for_case(case: Any) -> bool:
-    """Adapter until the case records its job order (placement app): False unless the case exposes a job.
+    """Whether the case's job is one of the zero-cost jobs: from the job order the case holds a place in
+    (placement app: the job title's own flag, Perban 9/2020 jo. Permen P2MI 17/2025); otherwise an explicit
+    `case.zero_cost_job`, a `case.job_order`/`case.job_title` attribute, else False."""
+    from satuatap.placement import selectors as placement_selectors
 
-    Looked for, in order: `case.zero_cost_job` (an explicit decision), then the job order at
-    `case.job_order` (its `zero_cost` flag, `job_code` among ZERO_COST_JOBS, or `job_title`), then
-    `case.job_title`. A relation that is missing (None, or a reverse one-to-one with no row) counts as no job.
-    """
+    number = getattr(case, "number", None)
+    if hasattr(case, "_meta") and isinstance(number, str) and number:  # a stored case
+        linked = placement_selectors.job_order_for_case(case_ref=number)
+        if linked is not None:
+            return bool(linked.job_title.zero_cost)
     explicit = getattr(case, "zero_cost_job", None)
     if isinstance(explicit, bool):
         return explicit
