@@ -31,6 +31,7 @@ messages: install
 run: install messages
 	$(SATUATAP) migrate --noinput
 	$(SATUATAP) load-reference
+	$(SATUATAP) load_placement_reference
 	$(SATUATAP) demo
 	$(SATUATAP) serve $(HOST)
 

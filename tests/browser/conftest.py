@@ -50,6 +50,11 @@ def reference_data(transactional_db):
 
     if not Office.objects.filter(code="LTSA-IDM").exists():
         reference_services.reference_load(villages=False, progress=False)
+    from satuatap.placement import services as placement_services
+    from satuatap.placement.models import JobTitle
+
+    if not JobTitle.objects.exists():
+        placement_services.placement_reference_load()
     # The placement rules (job titles, rule sets) that case opening and step completion are checked against.
     from satuatap.placement import services as placement_services
     from satuatap.placement.models import JobTitle

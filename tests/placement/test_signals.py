@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 
 import pytest
+from django.utils import timezone
 
 from satuatap.core.errors import PermissionDenied
 from satuatap.placement import selectors, services
@@ -72,10 +74,45 @@ def test_one_failed_departure_is_not_a_signal(head):
     assert not selectors.risk_signals(user=head, kind="failed_departures")
 
 
-def test_company_complaints_hook_counts_nothing_until_crisis_records_complaints(head):
+def _complaint_about(company, *, registered_at: dt.datetime) -> None:
+    """A Crisis Center complaint naming the company by its licence number (linked at registration)."""
+    from satuatap.crisis import services as crisis_services
+
+    crisis_services.complaint_register(channel="web_form", now=registered_at, data=crisis_services.ComplaintInput(
+        complainant_type="worker", complainant_name="Siti Aminah", worker_name="Siti Aminah",
+        complainant_phone="0812-3456-7890", category="wages_unpaid", company=company.licence_number,
+        description="Gaji belum dibayar selama empat bulan oleh majikan.",
+    ))
+
+
+def test_company_whose_candidates_complain_often(head):
     company = make_job_order().company
-    assert selectors.company_complaint_count(company_id=company.pk, since=dt.date(2020, 1, 1)) == 0
-    assert not selectors.risk_signals(user=head, kind="company_complaints")
+    quiet = make_job_order().company
+    now = timezone.now()
+    on = timezone.localdate()
+    _complaint_about(quiet, registered_at=now)
+    _complaint_about(company, registered_at=now - dt.timedelta(days=200))  # outside the 180-day window
+    for days in (1, 10, 50, 100):
+        _complaint_about(company, registered_at=now - dt.timedelta(days=days))
+    since = on - dt.timedelta(days=180)
+    assert selectors.company_complaint_count(company_id=company.pk, since=since) == 4
+    assert selectors.company_complaint_count(company_id=company.pk, since=dt.date(2020, 1, 1)) == 5
+    assert not selectors.risk_signals(user=head, kind="company_complaints", on=on)  # 4 < threshold 5
+
+    _complaint_about(company, registered_at=now)
+    signals = selectors.risk_signals(user=head, kind="company_complaints", on=on)
+    assert [(s.company_id, s.count) for s in signals] == [(company.pk, 5)]
+    assert company.name in signals[0].explanation_id and "ambang 5" in signals[0].explanation_id
+    assert signals[0].details == {"threshold": 5, "since": since.isoformat()}
+
+
+def test_complaint_count_starts_at_the_local_day(db):
+    company = make_job_order().company
+    day = dt.date(2026, 3, 2)
+    wib = zoneinfo.ZoneInfo("Asia/Jakarta")
+    _complaint_about(company, registered_at=dt.datetime(2026, 3, 1, 23, 59, tzinfo=wib))
+    _complaint_about(company, registered_at=dt.datetime(2026, 3, 2, 0, 0, tzinfo=wib))  # 1 March 17:00 UTC
+    assert selectors.company_complaint_count(company_id=company.pk, since=day) == 1
 
 
 def test_desk_officers_do_not_see_signals(officer):

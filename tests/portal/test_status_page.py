@@ -57,7 +57,7 @@ def test_right_birth_date_redirects_to_a_signed_link(client, case):
     html = page.content.decode()
     assert case.number in html
     assert "Halo, " + case.worker.name.split()[0] in html
-    assert page["Referrer-Policy"] == "no-referrer"
+    assert page["Referrer-Policy"] == "same-origin"
 
 
 @pytest.mark.parametrize("birth", ["17/05/1996", "17-05-1996"])
@@ -206,8 +206,9 @@ def test_malformed_date_is_a_field_error_not_a_failure(client, case, settings):
     assert lookup(client, case.number, BIRTH_DATE.isoformat()).status_code == 302
 
 
-def test_english_by_accept_language(client, desks, case):
+def test_english_by_the_language_switch(client, desks, case):
     do(desks, case, "REG")
+    client.cookies["django_language"] = "en"
     html = client.get(status_url(case), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert 'lang="en"' in html
     assert "What to do next" in html

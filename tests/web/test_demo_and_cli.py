@@ -40,5 +40,7 @@ def test_home_page_speaks_indonesian_by_default(client):
     r = client.get("/")
     assert r.status_code == 200
     assert "Layanan Terpadu Satu Atap" in r.content.decode()
-    r = client.get("/", HTTP_ACCEPT_LANGUAGE="en")
+    assert "Layanan Terpadu Satu Atap" in client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()  # browser's
+    client.cookies["django_language"] = "en"  # the person's own choice (language switch)
+    r = client.get("/")
     assert "One-roof integrated service" in r.content.decode()

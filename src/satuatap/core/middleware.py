@@ -120,3 +120,21 @@ def purge_expired_idempotency_records(*, older_than_hours: int) -> int:
     cutoff = timezone.now() - dt.timedelta(hours=older_than_hours)
     deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=cutoff).delete()
     return deleted
+
+
+class IndonesianByDefaultMiddleware:
+    """Indonesian unless the person chose otherwise with the language switch (cookie).
+
+    Office PCs and phones often run an English browser; the browser's Accept-Language is therefore not
+    taken as a choice. Goes right before Django's LocaleMiddleware.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+
+        if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
+            request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        return self.get_response(request)

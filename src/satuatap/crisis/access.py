@@ -1,4 +1,5 @@
-"""Who is a Crisis Center agent (shared by services, selectors, views and the API).
+"""Who is a Crisis Center agent, and who answers for a placement company (shared by services, selectors, views
+and the API).
 
 accounts.User has no crisis role: desk officers of the complaints & information desk ("INFO", BP3MI/KP2MI)
 and of BP3MI act as crisis agents, and admins do. The Crisis Center is national, so an agent sees every
@@ -10,12 +11,24 @@ from __future__ import annotations
 from satuatap.accounts.models import Role, User
 from satuatap.accounts.selectors import user_is_admin
 from satuatap.core.errors import NotAuthenticated, PermissionDenied
+from satuatap.placement import access as placement_access
 
 CRISIS_AGENCIES = frozenset({"INFO", "BP3MI"})
 
 
+def user_company_id(user: User | None) -> int | None:
+    """The placement company of a company user (active membership), or None for everyone else.
+
+    A company user answers the clarification requests addressed to their company in the company portal, and is
+    never a crisis agent, whatever their role (as in placement).
+    """
+    return placement_access.user_company_id(user)
+
+
 def user_is_crisis_agent(user: User | None) -> bool:
     if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if user_company_id(user) is not None:
         return False
     return user_is_admin(user) or (user.role == Role.DESK_OFFICER and user.agency_id in CRISIS_AGENCIES)
 

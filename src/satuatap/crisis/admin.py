@@ -41,7 +41,8 @@ class EventInline(ReadOnlyInline):
 
 class ClarificationInline(ReadOnlyInline):
     model = ClarificationRequest
-    fields = ("company_name", "company_email", "state", "asked_on", "due_on", "answered_at", "answered_by_name")
+    fields = ("company_name", "company", "company_email", "state", "asked_on", "due_on", "answered_at",
+              "answered_by_name")
     readonly_fields = fields
 
 
@@ -59,6 +60,7 @@ class ComplaintAdmin(ReadOnlyAdmin):
     search_fields = ("=reference", "worker_name", "complainant_name", "=worker_nik", "=worker_passport")
     date_hierarchy = "registered_at"
     list_select_related = ("country", "assigned_to")
+    raw_id_fields = ("company", "job_order")
     exclude = ("secret_hash",)
     inlines = [EventInline, ClarificationInline, AttachmentInline]
 

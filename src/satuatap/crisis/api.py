@@ -105,7 +105,10 @@ class ComplaintOut(Schema):
     complainant_name: str
     worker_name: str
     country: str | None
-    company: str
+    company: str = Field(description="the placement company as the complainant named it")
+    company_id: int | None = Field(None, description="the registered placement company it is linked to")
+    job_order_number: str = Field("", description="the job order number as given")
+    job_order_id: int | None = Field(None, description="the registered job order it is linked to")
     registered_at: dt.datetime
     first_response_due_at: dt.datetime
     first_responded_at: dt.datetime | None
@@ -158,7 +161,9 @@ def _out(complaint: Complaint) -> dict[str, Any]:
         "reference": complaint.reference, "channel": complaint.channel, "status": complaint.status,
         "priority": complaint.priority, "category": complaint.category,
         "complainant_type": complaint.complainant_type, "complainant_name": complaint.complainant_name,
-        "worker_name": complaint.worker_name, "country": complaint.country_id, "company": complaint.company,
+        "worker_name": complaint.worker_name, "country": complaint.country_id, "company": complaint.company_name,
+        "company_id": complaint.company_id, "job_order_number": complaint.job_order_number,
+        "job_order_id": complaint.job_order_id,
         "registered_at": complaint.registered_at, "first_response_due_at": complaint.first_response_due_at,
         "first_responded_at": complaint.first_responded_at,
         "assigned_to": complaint.assigned_to.username if complaint.assigned_to_id else None,

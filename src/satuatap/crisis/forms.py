@@ -179,6 +179,19 @@ class ClarificationAskForm(forms.Form):
     question = forms.CharField(label=_("Question"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
 
 
+class PlacementLinkForm(forms.Form):
+    """The registered company and job order the complaint is about (a job order brings its own company)."""
+
+    company = forms.TypedChoiceField(label=_("Registered placement company"), required=False, coerce=int,
+                                     empty_value=None, choices=())
+    job_order_number = forms.CharField(label=_("Registered job order number"), max_length=60, required=False)
+
+    def __init__(self, *args, companies=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["company"].choices = [("", _("— none —")),
+                                          *((c.pk, f"{c.name} ({c.licence_number})") for c in companies)]
+
+
 class ReferForm(forms.Form):
     agency = forms.CharField(label=_("Agency"), max_length=200)
     note = forms.CharField(label=_("Note"), max_length=2000, required=False)

@@ -16,6 +16,7 @@ from satuatap.crisis.constants import (
     ServiceType,
     Status,
 )
+from satuatap.placement.models import Company, JobOrder
 from satuatap.reference.models import Country
 from satuatap.registry.models import Worker
 
@@ -87,9 +88,15 @@ class Complaint(models.Model):
     country = models.ForeignKey(Country, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
                                 verbose_name=_("country"))
     employer = models.CharField(_("employer"), max_length=200, blank=True)
-    # Plain text until the placement app's companies and job orders can be linked.
-    company = models.CharField(_("placement company"), max_length=200, blank=True)
+    # What the complainant typed about the placement company and the job order ...
+    company_name = models.CharField(_("placement company"), max_length=200, blank=True)
     job_order_number = models.CharField(_("job order number"), max_length=60, blank=True)
+    # ... and the placement app's records they point at: resolved at registration (licence number, job order
+    # number, or exact company name), set or confirmed by an agent (services.complaint_link_placement).
+    company = models.ForeignKey(Company, null=True, blank=True, on_delete=models.PROTECT, related_name="complaints",
+                                verbose_name=_("placement company (registered)"))
+    job_order = models.ForeignKey(JobOrder, null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="complaints", verbose_name=_("job order (registered)"))
     category = models.CharField(_("category"), max_length=30, choices=Category.choices)
     description = models.TextField(_("what happened"))
 
@@ -226,12 +233,14 @@ class ClarificationState(models.TextChoices):
 class ClarificationRequest(models.Model):
     """A request to the placement company to clarify a complaint, answered within 15 working days.
 
-    The company answers through a signed link sent by e-mail (no account needed). The company is plain
-    text until the placement app's company records and company-user portal exist.
+    The company answers through a signed link sent by e-mail (no account needed) or, when the request is
+    addressed to a registered company (`company`), by that company's users in their portal.
     """
 
     complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="clarifications")
     company_name = models.CharField(_("company"), max_length=200)
+    company = models.ForeignKey(Company, null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="clarification_requests", verbose_name=_("company (registered)"))
     company_email = models.EmailField(_("company e-mail"))
     question = models.TextField(_("question"))
     state = models.CharField(max_length=10, choices=ClarificationState.choices, default=ClarificationState.OPEN)

@@ -1,4 +1,5 @@
-"""Reads of complaints: the agents' queue and complaint page, the complainant's status page, the company's form."""
+"""Reads of complaints: the agents' queue and complaint page, the complainant's status page, the company's form
+and the company portal."""
 
 from __future__ import annotations
 
@@ -9,9 +10,9 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from satuatap.accounts.models import Role, User
-from satuatap.core.errors import NotFound
+from satuatap.core.errors import ApplicationError, NotAuthenticated, NotFound, PermissionDenied
 from satuatap.crisis import deadlines, tokens
-from satuatap.crisis.access import CRISIS_AGENCIES, require_crisis_agent
+from satuatap.crisis.access import CRISIS_AGENCIES, require_crisis_agent, user_company_id
 from satuatap.crisis.complainant_secret import secret_matches
 from satuatap.crisis.constants import (
     CLOSURE_RULES_BY_STATUS,
@@ -30,11 +31,14 @@ from satuatap.crisis.models import (
 )
 from satuatap.notify import selectors as notify_selectors
 from satuatap.notify.models import Message
+from satuatap.placement import selectors as placement_selectors
+from satuatap.placement.models import Company
 
 
 def _complaints() -> QuerySet[Complaint]:
     return Complaint.objects.select_related(
-        "country", "matched_worker", "assigned_to", "match_confirmed_by", "created_by", "channel_key"
+        "country", "matched_worker", "assigned_to", "match_confirmed_by", "created_by", "channel_key", "company",
+        "job_order",
     )
 
 
@@ -81,7 +85,35 @@ def complaint_attachment_get(*, user: User, reference: str, attachment_id: int) 
 
 def complaint_clarifications(*, complaint: Complaint) -> list[ClarificationRequest]:
     """The clarification requests sent to companies about this complaint, oldest first."""
-    return list(complaint.clarifications.select_related("asked_by").order_by("asked_at", "id"))
+    return list(complaint.clarifications.select_related("asked_by", "company").order_by("asked_at", "id"))
+
+
+@dataclass(frozen=True)
+class PlacementChecks:
+    """What placement says today about the complaint's registered company and job order (None when not linked)."""
+
+    company: placement_selectors.CompanyCheck | None
+    job_order: placement_selectors.JobOrderCheck | None
+    problem: str = ""  # why a check could not be made (e.g. no placement rule set loaded)
+
+
+def complaint_placement_checks(*, complaint: Complaint) -> PlacementChecks:
+    """The linked company's licence status and the linked job order's legality, as the public verification says."""
+    company_check = job_order_check = None
+    problem = ""
+    try:
+        if complaint.company_id is not None:
+            company_check = placement_selectors.public_company_check(company_id=complaint.company_id)
+        if complaint.job_order_id is not None:
+            job_order_check = placement_selectors.public_job_order_check(number=complaint.job_order.number)
+    except ApplicationError as exc:
+        problem = exc.message_en
+    return PlacementChecks(company=company_check, job_order=job_order_check, problem=problem)
+
+
+def placement_companies() -> list[Company]:
+    """Registered placement companies, for an agent linking a complaint to one."""
+    return list(Company.objects.only("pk", "name", "licence_number", "status").order_by("name", "pk")[:2000])
 
 
 def complaint_messages(*, complaint: Complaint) -> list[Message]:
@@ -106,6 +138,50 @@ def crisis_agents_list() -> list[User]:
     """Active crisis agents (desk officers of the complaints desk or BP3MI), for assignment."""
     return list(User.objects.filter(is_active=True, role=Role.DESK_OFFICER, agency_id__in=CRISIS_AGENCIES)
                 .order_by("username")[:500])
+
+
+# --- the company portal ----------------------------------------------------------------------------------
+
+def require_company_user(user: User | None) -> int:
+    """The company id of a placement-company user; NotAuthenticated / PermissionDenied otherwise."""
+    if user is None or not user.is_authenticated:
+        raise NotAuthenticated("Silakan masuk terlebih dahulu.", "Authentication required.")
+    company_id = user_company_id(user)
+    if company_id is None or not user.is_active:
+        raise PermissionDenied("Hanya pengguna perusahaan penempatan yang dapat membuka halaman ini.",
+                               "Only placement-company users may open this page.", code="forbidden_not_company_user")
+    return company_id
+
+
+def _company_requests(company_id: int) -> QuerySet[ClarificationRequest]:
+    # complaint facts the company needs (no complainant details, no NIK): see the portal templates
+    return ClarificationRequest.objects.filter(company_id=company_id).select_related(
+        "company", "complaint", "complaint__country", "complaint__job_order")
+
+
+def company_clarifications(*, user: User, open_only: bool = True, limit: int = 200) -> list[ClarificationRequest]:
+    """The clarification requests addressed to the user's company: open ones soonest due first, else newest first."""
+    company_id = require_company_user(user)
+    qs = _company_requests(company_id)
+    if open_only:
+        qs = qs.filter(state=ClarificationState.OPEN).order_by("due_on", "asked_at", "id")
+    else:
+        qs = qs.exclude(state=ClarificationState.OPEN).order_by("-asked_at", "-id")
+    return list(qs[:limit])
+
+
+def company_clarification_get(*, user: User, clarification_id: int) -> ClarificationRequest:
+    """One clarification request, for a user of the company it is addressed to (PermissionDenied for others)."""
+    company_id = require_company_user(user)
+    clarification = ClarificationRequest.objects.filter(pk=clarification_id).only("pk", "company_id").first()
+    if clarification is None:
+        raise NotFound("Permintaan klarifikasi tidak ditemukan.", "Clarification request not found.",
+                       code="clarification_not_found")
+    if clarification.company_id != company_id:
+        raise PermissionDenied("Permintaan klarifikasi ini ditujukan kepada perusahaan lain.",
+                               "This clarification request is addressed to another company.",
+                               code="forbidden_other_company")
+    return _company_requests(company_id).get(pk=clarification_id)
 
 
 def clarification_by_token(*, token: str) -> ClarificationRequest | None:

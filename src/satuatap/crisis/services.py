@@ -24,10 +24,10 @@ from django.utils import timezone, translation
 
 from satuatap.accounts.models import User
 from satuatap.accounts.selectors import user_is_admin
-from satuatap.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from satuatap.core.errors import Conflict, NotAuthenticated, NotFound, PermissionDenied, ValidationFailed
 from satuatap.core.uploads import CheckedUpload, check_upload
 from satuatap.crisis import deadlines, links, tokens
-from satuatap.crisis.access import require_crisis_agent, user_is_crisis_agent
+from satuatap.crisis.access import require_crisis_agent, user_company_id, user_is_crisis_agent
 from satuatap.crisis.complainant_secret import secret_generate, secret_hash, secret_matches
 from satuatap.crisis.constants import (
     API_CHANNELS,
@@ -62,6 +62,7 @@ from satuatap.crisis.models import (
 )
 from satuatap.notify import services as notify_services
 from satuatap.notify.models import Channel
+from satuatap.placement.models import Company, JobOrder
 from satuatap.reference import selectors as reference_selectors
 from satuatap.reference.models import Country
 from satuatap.registry.models import Worker
@@ -116,7 +117,7 @@ class ComplaintInput:
     worker_birth_date: dt.date | None = None
     country: str = ""  # ISO 3166-1 alpha-2
     employer: str = ""
-    company: str = ""
+    company: str = ""  # as typed: a name or a licence (SIP3MI) number; linked to a registered company if it fits
     job_order_number: str = ""
 
 
@@ -233,7 +234,7 @@ def _clean_input(data: ComplaintInput, *, channel: str) -> dict[str, Any]:
         "worker_birth_date": birth_date,
         "country": country,
         "employer": _text(data.employer, 200),
-        "company": _text(data.company, 200),
+        "company_name": _text(data.company, 200),
         "job_order_number": _text(data.job_order_number, 60),
         "category": data.category,
         "description": description[:10000],
@@ -362,6 +363,97 @@ def _require_text(value: str, field_name: str, *, minimum: int = 3) -> str:
     return value[:4000]
 
 
+# --- links to placement's companies and job orders ----------------------------------------------------------
+
+def _only(qs) -> Any:
+    """The one row of a query, or None when there is none or more than one (an ambiguous text links nothing)."""
+    rows = list(qs[:2])
+    return rows[0] if len(rows) == 1 else None
+
+
+def _job_order_by_number(number: str) -> JobOrder | None:
+    """The registered job order with exactly this number (case ignored only when that is unambiguous)."""
+    number = (number or "").strip()
+    if not number:
+        return None
+    found = JobOrder.objects.select_related("company").filter(number=number).first()
+    return found or _only(JobOrder.objects.select_related("company").filter(number__iexact=number))
+
+
+def _company_by_text(text: str) -> tuple[Company | None, str]:
+    """(company, how) for a typed licence (SIP3MI) number or exact company name (case ignored); (None, "")."""
+    text = " ".join((text or "").split())
+    if len(text) < 2:
+        return None, ""
+    company = Company.objects.filter(licence_number=text).first() or _only(
+        Company.objects.filter(licence_number__iexact=text))
+    if company is not None:
+        return company, "licence_number"
+    company = _only(Company.objects.filter(name__iexact=text))
+    return (company, "name") if company is not None else (None, "")
+
+
+def _resolve_placement(company_text: str, job_order_number: str) -> tuple[Company | None, JobOrder | None,
+                                                                          dict[str, Any]]:
+    """The registered company and job order a complaint's typed text points at, and how they were found.
+
+    A job order found by its number decides the company (the number comes from a document; a name from memory).
+    """
+    job_order = _job_order_by_number(job_order_number)
+    company, how = _company_by_text(company_text)
+    info: dict[str, Any] = {}
+    if job_order is not None:
+        info["job_order_id"] = job_order.pk
+        info["job_order"] = job_order.number
+        if company is not None and company.pk != job_order.company_id:
+            info["typed_company_id"] = company.pk  # the typed company is not the job order's: keep both visible
+        company, how = job_order.company, "job_order"
+    if company is not None:
+        info.update(company_id=company.pk, company=company.name, method=how)
+    return company, job_order, info
+
+
+@transaction.atomic
+def complaint_link_placement(*, actor: User, complaint: Complaint, company_id: int | None = None,
+                             job_order_number: str = "") -> Complaint:
+    """An agent sets or confirms the registered company and job order of a complaint; what was typed is kept.
+
+    The links become exactly what is given: a job order brings its company (another company is refused);
+    a company alone clears the job order; neither clears both.
+    """
+    require_crisis_agent(actor)
+    number = _text(job_order_number, 60)
+    job_order = _job_order_by_number(number) if number else None
+    if number and job_order is None:
+        raise _invalid("job_order_number", f"Job order nomor {number} tidak terdaftar.",
+                       f"No job order with number {number} is registered.", code="job_order_not_found")
+    company = None
+    if company_id is not None:
+        company = Company.objects.filter(pk=company_id).first()
+        if company is None:
+            raise NotFound("Perusahaan tidak ditemukan.", "Company not found.", code="company_not_found")
+    if job_order is not None:
+        if company is not None and company.pk != job_order.company_id:
+            raise _invalid("company", f"Job order {job_order.number} milik perusahaan lain ({job_order.company.name}).",
+                           f"Job order {job_order.number} belongs to another company ({job_order.company.name}).",
+                           code="job_order_other_company")
+        company = job_order.company
+    complaint = _lock(complaint.reference)
+    now = timezone.now()
+    before = {"company_id": complaint.company_id, "job_order_id": complaint.job_order_id}
+    complaint.company = company
+    complaint.job_order = job_order
+    complaint.updated_at = now
+    complaint.save(update_fields=["company", "job_order", "updated_at"])
+    _event(complaint, "placement_linked", actor=actor, now=now, payload={
+        "before": before,
+        "company_id": company.pk if company else None, "company": company.name if company else "",
+        "licence_number": company.licence_number if company else "",
+        "job_order_id": job_order.pk if job_order else None, "job_order": job_order.number if job_order else "",
+    })
+    return complaint
+
+
 # --- intake ----------------------------------------------------------------------------------------------
 
 @transaction.atomic
@@ -386,6 +478,7 @@ def complaint_register(*, channel: str, data: ComplaintInput, attachments: Seque
             return RegisteredComplaint(existing, None, False)
     fields = _clean_input(data, channel=channel)
     checked = _check_uploads(attachments)
+    company, job_order, placement_found = _resolve_placement(fields["company_name"], fields["job_order_number"])
     now = now or timezone.now()
     priority = priority_for(fields["category"])
     secret = secret_generate()
@@ -406,6 +499,8 @@ def complaint_register(*, channel: str, data: ComplaintInput, attachments: Seque
                 first_response_due_at=deadlines.first_response_due(now, priority),
                 created_by=actor if actor is not None and actor.is_authenticated else None,
                 updated_at=now,
+                company=company,
+                job_order=job_order,
                 **fields,
             )
     except IntegrityError:  # the same channel message registered concurrently
@@ -421,6 +516,8 @@ def complaint_register(*, channel: str, data: ComplaintInput, attachments: Seque
     _event(complaint, "registered", actor=complaint.created_by, actor_label=label, to_status=S.REGISTERED,
            payload={"channel": channel, "category": complaint.category, "priority": priority,
                     "attachments": len(checked)}, public=True, now=now)
+    if placement_found:
+        _event(complaint, "placement_resolved", actor=None, actor_label="system", payload=placement_found, now=now)
     candidates = match_candidates(nik=complaint.worker_nik, passport=complaint.worker_passport,
                                   name=complaint.worker_name, birth_date=complaint.worker_birth_date)
     if candidates:
@@ -626,10 +723,27 @@ def complaint_documents_received(*, actor: User, reference: str, note: str = "")
 
 @transaction.atomic
 def clarification_ask(*, actor: User, reference: str, company_name: str, company_email: str, question: str,
-                      now: dt.datetime | None = None) -> ClarificationRequest:
-    """Ask the placement company to clarify; it answers through a signed link within 15 working days."""
+                      company_id: int | None = None, now: dt.datetime | None = None) -> ClarificationRequest:
+    """Ask the placement company to clarify; it answers within 15 working days through a signed link or, for a
+    registered company, in its users' portal."""
+    # The registered company: the one given; else the complaint's linked company when no name is typed or the
+    # name or licence number typed is its own; else the company the typed name or licence number points at.
     require_crisis_agent(actor)
     company_name = _text(company_name, 200)
+    company = None
+    if company_id is not None:
+        company = Company.objects.filter(pk=company_id).first()
+        if company is None:
+            raise NotFound("Perusahaan tidak ditemukan.", "Company not found.", code="company_not_found")
+    else:
+        linked = Company.objects.filter(complaints__reference=(reference or "").strip().upper()).first()
+        typed = company_name.casefold()
+        if linked is not None and typed in ("", linked.name.casefold(), linked.licence_number.casefold()):
+            company = linked
+        elif company_name:
+            company = _company_by_text(company_name)[0]
+    if company is not None and len(company_name) < 2:
+        company_name = company.name
     if len(company_name) < 2:
         raise _invalid("company_name", "Nama perusahaan wajib diisi.", "The company's name is required.")
     company_email = (company_email or "").strip().lower()
@@ -646,7 +760,8 @@ def clarification_ask(*, actor: User, reference: str, company_name: str, company
     now = now or timezone.now()
     asked_on = deadlines.today_local(now)
     clarification = ClarificationRequest.objects.create(
-        complaint=complaint, company_name=company_name, company_email=company_email, question=question,
+        complaint=complaint, company_name=company_name, company=company, company_email=company_email,
+        question=question,
         asked_at=now, asked_on=asked_on,
         due_on=reference_selectors.working_days_add(asked_on, CLARIFICATION_WORKING_DAYS), asked_by=actor,
     )
@@ -654,7 +769,7 @@ def clarification_ask(*, actor: User, reference: str, company_name: str, company
         complaint.service_type = ServiceType.CLARIFICATION
     _act(complaint, "ask_clarification", actor=actor, now=now,
          payload={"clarification_id": clarification.pk, "company": company_name,
-                  "due_on": clarification.due_on.isoformat()})
+                  "company_id": company.pk if company else None, "due_on": clarification.due_on.isoformat()})
     notify_services.message_queue(
         channel=Channel.EMAIL,
         recipient=company_email,
@@ -671,23 +786,48 @@ def clarification_ask(*, actor: User, reference: str, company_name: str, company
     return clarification
 
 
+def _forbidden_company() -> PermissionDenied:
+    return PermissionDenied("Permintaan klarifikasi ini ditujukan kepada perusahaan lain.",
+                            "This clarification request is addressed to another company.",
+                            code="forbidden_other_company")
+
+
 @transaction.atomic
-def clarification_answer(*, token: str, answer: str, answered_by_name: str,
-                         now: dt.datetime | None = None) -> ClarificationRequest:
-    """The company answers a clarification request through its signed link; handling of the complaint resumes."""
-    clarification_id = tokens.clarification_id_from_token(token)
-    if clarification_id is None:
-        raise NotFound("Tautan klarifikasi tidak valid atau sudah kedaluwarsa.",
-                       "The clarification link is invalid or has expired.", code="clarification_link_invalid")
+def clarification_answer(*, token: str = "", answer: str, answered_by_name: str, actor: User | None = None,
+                         clarification_id: int | None = None, now: dt.datetime | None = None) -> ClarificationRequest:
+    """The company answers a clarification request; handling of the complaint resumes.
+
+    Either through the signed link it was sent (`token`, no account), or in the company portal: `actor` is a
+    user of the registered company the request is addressed to, `clarification_id` the request.
+    """
+    company_id = None
+    if actor is not None:
+        if not actor.is_authenticated:
+            raise NotAuthenticated("Silakan masuk terlebih dahulu.", "Authentication required.")
+        company_id = user_company_id(actor)
+        if company_id is None:
+            raise PermissionDenied("Hanya pengguna perusahaan penempatan yang dapat menjawab di portal.",
+                                   "Only placement-company users may answer in the portal.",
+                                   code="forbidden_not_company_user")
+        if not answered_by_name or not answered_by_name.strip():
+            answered_by_name = actor.get_full_name() or actor.username
+    else:
+        clarification_id = tokens.clarification_id_from_token(token)
+        if clarification_id is None:
+            raise NotFound("Tautan klarifikasi tidak valid atau sudah kedaluwarsa.",
+                           "The clarification link is invalid or has expired.", code="clarification_link_invalid")
     answer = _require_text(answer, "answer", minimum=10)
     answered_by_name = _text(answered_by_name, 150)
     if len(answered_by_name) < 2:
         raise _invalid("answered_by_name", "Nama penjawab wajib diisi.", "Your name is required.")
-    found = ClarificationRequest.objects.filter(pk=clarification_id).values_list("complaint__reference", flat=True)
-    reference = found.first()
-    if reference is None:
+    found = (ClarificationRequest.objects.filter(pk=clarification_id)
+             .values_list("complaint__reference", "company_id").first())
+    if found is None:
         raise NotFound("Permintaan klarifikasi tidak ditemukan.", "Clarification request not found.",
                        code="clarification_not_found")
+    reference, addressed_to = found
+    if actor is not None and addressed_to != company_id:
+        raise _forbidden_company()
     complaint = _lock(reference)
     clarification = ClarificationRequest.objects.select_for_update().get(pk=clarification_id)
     if clarification.state != ClarificationState.OPEN:
@@ -700,11 +840,12 @@ def clarification_answer(*, token: str, answer: str, answered_by_name: str,
     clarification.state = ClarificationState.ANSWERED
     clarification.save()
     label = f"company: {clarification.company_name} ({answered_by_name})"
-    payload = {"clarification_id": clarification.pk, "late": deadlines.today_local(now) > clarification.due_on}
+    payload = {"clarification_id": clarification.pk, "late": deadlines.today_local(now) > clarification.due_on,
+               "via": "portal" if actor is not None else "link"}
     if complaint.status == S.AWAITING_CLARIFICATION:
-        _act(complaint, "clarification_answered", actor=None, actor_label=label, now=now, payload=payload)
+        _act(complaint, "clarification_answered", actor=actor, actor_label=label, now=now, payload=payload)
     else:
-        _event(complaint, "clarification_answered", actor=None, actor_label=label, payload=payload, public=True,
+        _event(complaint, "clarification_answered", actor=actor, actor_label=label, payload=payload, public=True,
                now=now)
     return clarification
 

@@ -10,6 +10,9 @@ urlpatterns = [
     path("status/", views.status, name="status"),
     path("status/documents/", views.status_upload, name="status_upload"),
     path("clarification/<str:token>/", views.clarification, name="clarification"),
+    # placement-company users (the company portal)
+    path("company/", views.company_requests, name="company_requests"),
+    path("company/requests/<int:clarification_id>/", views.company_request, name="company_request"),
     # crisis agents
     path("queue/", views.queue, name="queue"),
     path("intake/", views.intake, name="intake"),

@@ -1,5 +1,6 @@
-"""Crisis Center pages: the public complaint form and status page, the company's clarification form, and the
-agents' queue, intake form and complaint page. Views parse, call a service or a selector, and render."""
+"""Crisis Center pages: the public complaint form and status page, the company's clarification form (signed
+link), the company portal, and the agents' queue, intake form and complaint page. Views parse, call a service or
+a selector, and render."""
 
 from __future__ import annotations
 
@@ -18,9 +19,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from satuatap.core.errors import ApplicationError, NotFound, ValidationFailed
+from satuatap.core.errors import ApplicationError, NotFound, PermissionDenied, ValidationFailed
 from satuatap.crisis import forms, selectors, services
-from satuatap.crisis.access import user_is_crisis_agent
+from satuatap.crisis.access import user_company_id, user_is_crisis_agent
 from satuatap.crisis.constants import (
     CLARIFICATION_RATE_LIMIT,
     CLOSURE_RULES_BY_CODE,
@@ -51,6 +52,20 @@ def agent_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
             return redirect_to_login(request.get_full_path())
         if not user_is_crisis_agent(request.user):
             return render(request, "crisis/forbidden.html", status=403)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def company_user_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Logged-in users of a placement company (active membership) only."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if user_company_id(request.user) is None:
+            return render(request, "crisis/company_forbidden.html", status=403)
         return view(request, *args, **kwargs)
 
     return wrapper
@@ -269,6 +284,53 @@ def clarification(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "crisis/clarification.html", context)
 
 
+# --- the company portal: clarification requests addressed to the user's company ----------------------------
+
+@never_cache
+@company_user_required
+def company_requests(request: HttpRequest) -> HttpResponse:
+    """The open clarification requests addressed to the user's company, soonest due first; recent answered below."""
+    return render(request, "crisis/company_requests.html", {
+        "open_requests": selectors.company_clarifications(user=request.user),
+        "past_requests": selectors.company_clarifications(user=request.user, open_only=False, limit=50),
+        "today": timezone.localdate(),
+    })
+
+
+@never_cache
+@company_user_required
+def company_request(request: HttpRequest, clarification_id: int) -> HttpResponse:
+    """One clarification request with the complaint's facts needed to answer it, and the answer form."""
+    try:
+        item = selectors.company_clarification_get(user=request.user, clarification_id=clarification_id)
+    except PermissionDenied:
+        return render(request, "crisis/company_forbidden.html", {"other_company": True}, status=403)
+    except NotFound:
+        raise Http404("clarification request not found") from None
+    name = request.user.get_full_name() or request.user.username
+    context: dict[str, Any] = {"clarification": item, "complaint": item.complaint, "today": timezone.localdate()}
+    if item.state != ClarificationState.OPEN or request.method != "POST":
+        context["form"] = forms.ClarificationAnswerForm(initial={"answered_by_name": name})
+        return render(request, "crisis/company_request.html", context)
+    form = forms.ClarificationAnswerForm(request.POST)
+    context["form"] = form
+    if form.is_valid():
+        try:
+            services.clarification_answer(actor=request.user, clarification_id=item.pk,
+                                          answer=form.cleaned_data["answer"],
+                                          answered_by_name=form.cleaned_data["answered_by_name"])
+        except PermissionDenied:
+            return render(request, "crisis/company_forbidden.html", {"other_company": True}, status=403)
+        except ValidationFailed as exc:
+            _add_service_error(form, exc)
+        except ApplicationError as exc:
+            form.add_error(None, _error_text(exc))
+        else:
+            messages.success(request, _("Thank you: the clarification was received by the Crisis Center."))
+            return redirect("crisis:company_request", clarification_id=item.pk)
+    return render(request, "crisis/company_request.html", context)
+
+
 # --- agents ---------------------------------------------------------------------------------------------
 
 @agent_required
@@ -316,6 +378,7 @@ def detail(request: HttpRequest, reference: str) -> HttpResponse:
         "candidates": selectors.complaint_match_candidates(complaint=complaint),
         "procedural_now": selectors.complaint_procedural_now(complaint=complaint),
         "clarifications": selectors.complaint_clarifications(complaint=complaint),
+        "placement": selectors.complaint_placement_checks(complaint=complaint),
         "attachments": selectors.complaint_attachments(complaint=complaint),
         "outbox": selectors.complaint_messages(complaint=complaint),
         "closure_text": _closure_text(complaint),
@@ -324,7 +387,11 @@ def detail(request: HttpRequest, reference: str) -> HttpResponse:
             "note": forms.NoteForm(), "reason": forms.ReasonForm(), "service": forms.ServiceForm(),
             "category": forms.CategoryForm(initial={"category": complaint.category}),
             "assign": forms.AssignForm(agents=selectors.crisis_agents_list()), "clarify": forms.ClarificationAskForm(
-                initial={"company_name": complaint.company}),
+                initial={"company_name": complaint.company.name if complaint.company else complaint.company_name}),
+            "placement": forms.PlacementLinkForm(companies=selectors.placement_companies(), initial={
+                "company": complaint.company_id,
+                "job_order_number": complaint.job_order.number if complaint.job_order else complaint.job_order_number,
+            }),
             "refer": forms.ReferForm(), "resolve": forms.ResolveForm(), "attach": forms.AttachmentForm(),
         },
         "now": timezone.now(),
@@ -386,6 +453,8 @@ def _do_action(request: HttpRequest, reference: str, action: str) -> str:
     }
     if action == "assign":
         form = forms.AssignForm(post, agents=selectors.crisis_agents_list())
+    elif action == "placement":
+        form = forms.PlacementLinkForm(post, companies=selectors.placement_companies())
     elif action == "match_reject":
         form = forms.ReasonForm(post)
     elif action in form_classes:
@@ -408,6 +477,10 @@ def _do_action(request: HttpRequest, reference: str, action: str) -> str:
         assignee_id = int(data["assignee"]) if data.get("assignee") else None
         services.complaint_assign(actor=user, reference=reference, assignee_id=assignee_id,
                                   team=data.get("team", ""))
+    elif action == "placement":
+        services.complaint_link_placement(actor=user, complaint=selectors.complaint_get(user=user, reference=reference),
+                                          company_id=data.get("company"),
+                                          job_order_number=data.get("job_order_number", ""))
     elif action == "match_confirm":
         services.complaint_match_confirm(actor=user, reference=reference, worker_id=data["worker_id"])
     elif action == "match_reject":

@@ -273,11 +273,18 @@ class RiskSignal:
 
 
 def company_complaint_count(*, company_id: int, since: dt.date) -> int:
-    """Complaints about a company's workers since a date.
+    """Crisis Center complaints linked to the company, registered on or after `since` (a local date).
 
-    Hook: always 0 until the Crisis Center (crisis app) records complaints with the company; then count them here.
+    Placement may not import crisis (crisis depends on placement), so its model is looked up lazily by label.
     """
-    return 0
+    from django.apps import apps
+
+    try:
+        complaint_model = apps.get_model("crisis", "Complaint")
+    except LookupError:  # the Crisis Center is not installed
+        return 0
+    start = timezone.make_aware(dt.datetime.combine(since, dt.time.min))
+    return complaint_model.objects.filter(company_id=company_id, registered_at__gte=start).count()
 
 
 def user_sees_signals(user) -> bool:

@@ -23,7 +23,8 @@ from satuatap.portal.forms import LookupForm
 
 def _private(response: HttpResponse) -> HttpResponse:
     # The URL carries the token: never cached, never leaked as a referrer, never indexed.
-    response["Referrer-Policy"] = "no-referrer"
+    # same-origin: the signed link never leaves the site, and form posts still carry an Origin for CSRF
+    response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 
