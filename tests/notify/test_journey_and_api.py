@@ -64,7 +64,7 @@ def test_the_listener_is_idempotent_per_event(case_and_desk):
 
 
 def test_the_listener_is_registered_with_the_journey():
-    assert listeners.on_step_change in journey_services._listeners
+    assert listeners.on_step_change in journey_services._tx_listeners
 
 
 def _bearer(user) -> dict[str, str]:
@@ -97,3 +97,21 @@ def test_outbox_api_for_admins_and_crisis_agents():
     r = client.get("/api/v1/notifications/", **_bearer(other))
     assert r.status_code == 403 and r.json()["code"] == "forbidden_outbox"
     assert client.get("/api/v1/notifications/").status_code == 401
+
+
+def test_the_step_message_is_written_in_the_step_change_transaction(case_and_desk):
+    """Transactional outbox: the message row exists exactly when the step change does."""
+    from django.db import transaction
+
+    case, disnaker = case_and_desk
+
+    class Undo(Exception):
+        pass
+
+    with pytest.raises(Undo), transaction.atomic():
+        journey_services.step_complete(
+            actor=disnaker, case_number=case.number, step_code="REG", outcome=factories.outcome("registration")
+        )
+        assert Message.objects.filter(ref=f"case:{case.number}", template="step_completed").count() == 1
+        raise Undo  # the change is rolled back …
+    assert not Message.objects.filter(ref=f"case:{case.number}").exists()  # … and so is its message

@@ -76,11 +76,20 @@ class CaseChange:
 
 
 _listeners: list[Callable[[CaseChange], None]] = []
+_tx_listeners: list[Callable[[CaseChange], None]] = []
 
 
 def on_case_change(listener: Callable[[CaseChange], None]) -> Callable[[CaseChange], None]:
-    """Register a function called after commit for every case change (used by queueing and notify)."""
+    """Register a function called after commit for every case change (side effects outside the database)."""
     _listeners.append(listener)
+    return listener
+
+
+def on_case_change_in_transaction(listener: Callable[[CaseChange], None]) -> Callable[[CaseChange], None]:
+    """Register a function called inside the change's own transaction (an outbox writes its messages there,
+    so a message exists exactly when the change does); an error in it undoes the change."""
+    if listener not in _tx_listeners:
+        _tx_listeners.append(listener)
     return listener
 
 
@@ -308,6 +317,8 @@ def _save(ctx: _Ctx) -> CaseChange:
         event_ids=tuple(e.pk for e in created if e.pk is not None),
         kinds=tuple(e.kind for e in ctx.events),
     )
+    for listener in list(_tx_listeners):
+        listener(change)
     transaction.on_commit(lambda: _dispatch(change))
     return change
 

@@ -8,14 +8,9 @@ class NotifyConfig(AppConfig):
 
     def ready(self) -> None:
         # Wiring done once here, so services never import the tasks layer (see notify/scheduling.py) and the
-        # journey does not know notify exists (its after-commit listener hook; see notify/listeners.py).
-        from satuatap.journey.services import on_case_change
+        # journey does not know notify exists (its in-transaction listener hook; see notify/listeners.py).
+        from satuatap.journey.services import on_case_change_in_transaction
         from satuatap.notify import listeners, scheduling, tasks
 
         scheduling.register_scheduler(tasks.enqueue_delivery)
-        if listeners.on_step_change not in _registered:
-            on_case_change(listeners.on_step_change)
-            _registered.append(listeners.on_step_change)
-
-
-_registered: list = []
+        on_case_change_in_transaction(listeners.on_step_change)
