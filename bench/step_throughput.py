@@ -117,6 +117,7 @@ def migrate_and_load(url: str) -> None:
     t0 = time.perf_counter()
     run([str(BIN / "satuatap"), "migrate", "--noinput"], env)
     run([str(BIN / "satuatap"), "load-reference"], env)
+    run([str(BIN / "satuatap"), "load_placement_reference"], env)
     print(f"migrate + load-reference: {time.perf_counter() - t0:.1f} s")
 
 
@@ -137,7 +138,74 @@ def ensure_tokens() -> dict[str, dict[str, Any]]:
         ApiToken.objects.filter(user=user, name=TOKEN_NAME).delete()
         _, secret = services.api_token_create(user=user, name=TOKEN_NAME)
         out[agency.code] = {"user_id": user.pk, "token": secret}
+    ensure_job_order()
     return out
+
+
+BENCH_JOB_ORDER = "JO-BENCH-TW"
+
+
+def ensure_job_order() -> None:
+    """A legal job order the bench cases hold a place in, so the placement rules pass as in real work."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from satuatap.placement.models import Company, Employer, JobOrder, JobTitle
+    from satuatap.reference.models import Region
+
+    if JobOrder.objects.filter(number=BENCH_JOB_ORDER).exists():
+        return
+    today = timezone.localdate()
+    company = Company.objects.create(
+        name="PT Bench Penempatan", licence_number="SIP3MI/BENCH", licence_valid_from=today - dt.timedelta(days=700),
+        licence_valid_to=today + dt.timedelta(days=1400), status="active",
+    )
+    employer = Employer.objects.create(name="Bench Electronics Ltd", country_id="TW", city="Taoyuan", type="company")
+    jo = JobOrder.objects.create(
+        number=BENCH_JOB_ORDER, company=company, employer=employer, sector="manufacturing",
+        job_title=JobTitle.objects.get(pk="FACTORY_OPERATOR"), positions=10_000_000, positions_used=0, salary=28590,
+        currency="TWD", contract_months=36, valid_from=today - dt.timedelta(days=60),
+        valid_to=today + dt.timedelta(days=300), attested=True, attested_on=today - dt.timedelta(days=30),
+        attestation_ref="KDEI/ATT/BENCH", attestation_mission="KDEI Taipei", sip2mi_number="SIP2MI/BENCH",
+        sip2mi_valid_from=today - dt.timedelta(days=60), sip2mi_valid_to=today + dt.timedelta(days=300),
+        status="active",
+    )
+    jo.recruitment_regions.set(Region.objects.filter(level=1))
+
+
+def ensure_rule_inputs(url: str) -> None:
+    """What the placement rules check for every bench case: the family's consent and a job order place."""
+    t0 = time.perf_counter()
+    with psycopg.connect(url, autocommit=True) as conn:
+        consents = conn.execute(
+            """INSERT INTO registry_familyconsent (worker_id, consenter_name, relation, consent_date,
+                   village_head_acknowledged, village_head_name, recorded_at)
+               SELECT c.worker_id, 'Ibu Bench', 'mother', CURRENT_DATE, true, 'Kuwu Bench', now()
+               FROM journey_case c
+               WHERE c.number LIKE 'BENCH-%%'
+                 AND NOT EXISTS (SELECT 1 FROM registry_familyconsent f WHERE f.worker_id = c.worker_id)"""
+        ).rowcount
+        links = conn.execute(
+            """INSERT INTO placement_joborderlink (job_order_id, case_ref, worker_id, linked_at, release_reason)
+               SELECT jo.id, c.number, c.worker_id, now(), ''
+               FROM journey_case c CROSS JOIN placement_joborder jo
+               WHERE jo.number = %s AND c.number LIKE 'BENCH-%%'
+                 AND NOT EXISTS (SELECT 1 FROM placement_joborderlink l
+                                 WHERE l.case_ref = c.number AND l.released_at IS NULL)""",
+            (BENCH_JOB_ORDER,),
+        ).rowcount
+        conn.execute(
+            """UPDATE placement_joborder SET positions_used =
+                   (SELECT count(*) FROM placement_joborderlink l
+                    WHERE l.job_order_id = placement_joborder.id AND l.released_at IS NULL)
+               WHERE number = %s""",
+            (BENCH_JOB_ORDER,),
+        )
+        conn.execute("UPDATE journey_case SET destination_country = 'TW' "
+                     "WHERE number LIKE 'BENCH-%%' AND destination_country <> 'TW'")
+    if consents or links:
+        print(f"rule inputs: {consents:,} consents, {links:,} job order places ({time.perf_counter() - t0:.1f} s)")
 
 
 def make_tokens() -> None:
@@ -674,6 +742,7 @@ def main() -> None:
     tokens = tokens_for(url)
     print(f"desk officers with tokens: {', '.join(sorted(tokens))}")
     generate_cases(url, args.cases, tokens["DISNAKER"]["user_id"], batch=args.batch)
+    ensure_rule_inputs(url)
 
     with psycopg.connect(url) as conn:
         _, defs = step_definitions(conn)
