@@ -7,12 +7,10 @@ cache (database or Redis) makes the limit exact across processes.
 
 from __future__ import annotations
 
-import time
-
 from django.conf import settings
-from django.core.cache import cache
 
 from satuatap.core.errors import ApplicationError
+from satuatap.core.ratelimit import client_address, window_hit
 
 DEFAULT_LIMIT = 30  # requests
 DEFAULT_WINDOW = 60  # seconds
@@ -23,24 +21,11 @@ class RateLimited(ApplicationError):
     code = "rate_limited"
 
 
-def client_address(request) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
-
-
 def hit(request, *, scope: str = "verify") -> bool:
     """Count one request of this client; False once it is over the limit of the current window."""
     limit = int(getattr(settings, "PLACEMENT_VERIFY_RATE_LIMIT", DEFAULT_LIMIT))
     window = int(getattr(settings, "PLACEMENT_VERIFY_RATE_WINDOW", DEFAULT_WINDOW))
-    slot = int(time.time() // window)
-    key = f"placement:rl:{scope}:{client_address(request)}:{slot}"
-    if cache.add(key, 1, timeout=window + 1):
-        return True
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=window + 1)
-        return True
-    return count <= limit
+    return window_hit(f"placement:{scope}", client_address(request), limit=limit, window_seconds=window)
 
 
 def check(request, *, scope: str = "verify") -> None:

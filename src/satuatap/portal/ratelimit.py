@@ -10,11 +10,13 @@ With several server processes the cache must be shared (database or Redis cache)
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.cache import caches
+
+from satuatap.core.ratelimit import client_address, counter_add, counter_get
 
 DEFAULT_FAILURE_LIMIT = 5
 DEFAULT_WINDOW_SECONDS = 600
-_PREFIX = "portal:lookup-fail:"
+_SCOPE = "portal:lookup-fail"
+__all__ = ["client_address", "failure_limit", "is_blocked", "record_failure", "window_seconds"]
 
 
 def failure_limit() -> int:
@@ -25,27 +27,14 @@ def window_seconds() -> int:
     return int(getattr(settings, "PORTAL_LOOKUP_WINDOW_SECONDS", DEFAULT_WINDOW_SECONDS))
 
 
-def _cache():
-    return caches[getattr(settings, "PORTAL_RATELIMIT_CACHE", "default")]
-
-
-def client_address(request) -> str:
-    """The peer address. A reverse proxy must pass the real one in REMOTE_ADDR (e.g. gunicorn's forwarded-allow-ips
-    with a proxy-fix), because a client-supplied X-Forwarded-For would let anyone dodge the limit."""
-    return request.META.get("REMOTE_ADDR") or "unknown"
+def _cache_alias() -> str:
+    return getattr(settings, "PORTAL_RATELIMIT_CACHE", "default")
 
 
 def is_blocked(address: str) -> bool:
-    return int(_cache().get(_PREFIX + address, 0)) >= failure_limit()
+    return counter_get(_SCOPE, address, cache_alias=_cache_alias()) >= failure_limit()
 
 
 def record_failure(address: str) -> int:
     """Count one failed lookup; returns the count in the current window."""
-    cache = _cache()
-    key = _PREFIX + address
-    cache.add(key, 0, timeout=window_seconds())
-    try:
-        return cache.incr(key)
-    except ValueError:  # the window ended between add and incr
-        cache.set(key, 1, timeout=window_seconds())
-        return 1
+    return counter_add(_SCOPE, address, window_seconds=window_seconds(), cache_alias=_cache_alias())
