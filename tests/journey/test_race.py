@@ -2,52 +2,21 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection
 from django.test import Client
 
 from satuatap.accounts import services as account_services
 from satuatap.journey import services
 from satuatap.journey.models import Event, Step
-from satuatap.reference import services as reference_services
 from tests import factories
+from tests.concurrency import ensure_reference_data, hammer
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
 def reference(db):
-    # transaction=True tests flush the tables afterwards; make sure reference data is there for this one.
-    from satuatap.reference.models import Office
-
-    if not Office.objects.filter(code="LTSA-IDM").exists():
-        reference_services.reference_load(villages=False, progress=False)
-    from satuatap.placement import services as placement_services
-    from satuatap.placement.models import JobTitle
-
-    if not JobTitle.objects.exists():
-        placement_services.placement_reference_load()
-
-
-def _hammer(n: int, target) -> list:
-    barrier = threading.Barrier(n)
-    results: list = [None] * n
-
-    def run(i: int) -> None:
-        try:
-            barrier.wait()
-            results[i] = target(i)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    return results
+    ensure_reference_data()
 
 
 def test_sixteen_concurrent_completions_one_wins(reference):
@@ -71,7 +40,7 @@ def test_sixteen_concurrent_completions_one_wins(reference):
             .status_code
         )
 
-    statuses = _hammer(16, complete)
+    statuses = hammer(16, complete)
     assert sorted(statuses) == [200] + [409] * 15
     assert Event.objects.filter(case=case, kind="step_completed").count() == 1
     assert Step.objects.get(case=case, code="REG").state == "done"
@@ -99,5 +68,5 @@ def test_two_desks_finishing_both_prerequisites_at_once_unlock_the_dependent(ref
                 actor=desks[agency], case_number=case.number, step_code=code, outcome=factories.outcome(kind)
             )
 
-        _hammer(2, finish)
+        hammer(2, finish)
         assert Step.objects.get(case=case, code="PA").state == "ready"

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection
 
 from satuatap.core.errors import Conflict
 from satuatap.placement import services
 from satuatap.placement.models import JobOrder, JobOrderLink
-from satuatap.reference import services as reference_services
+from tests.concurrency import ensure_reference_data, hammer
 from tests.placement.builders import make_job_order
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -18,31 +15,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def reference(db):
-    # transaction=True tests flush the tables afterwards; make sure reference data is there for this one.
-    from satuatap.reference.models import Office
-
-    if not Office.objects.filter(code="LTSA-IDM").exists():
-        reference_services.reference_load(villages=False, progress=False)
-    services.placement_reference_load()
-
-
-def _hammer(n: int, target) -> list:
-    barrier = threading.Barrier(n)
-    results: list = [None] * n
-
-    def run(i: int) -> None:
-        try:
-            barrier.wait()
-            results[i] = target(i)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    return results
+    ensure_reference_data()
 
 
 def test_twenty_cases_race_for_the_last_five_positions(reference):
@@ -55,7 +28,7 @@ def test_twenty_cases_race_for_the_last_five_positions(reference):
         except Conflict as exc:
             return exc.code
 
-    results = _hammer(20, link)
+    results = hammer(20, link)
     assert results.count("linked") == 5
     assert results.count("job_order_full") == 15
     jo.refresh_from_db()
@@ -77,7 +50,7 @@ def test_concurrent_releases_and_links_stay_within_bounds(reference):
         except Conflict as exc:
             return exc.code
 
-    results = _hammer(20, act)
+    results = hammer(20, act)
     assert results.count("released") == 1
     jo.refresh_from_db()
     active = JobOrderLink.objects.filter(job_order=jo, released_at__isnull=True).count()
