@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from lokal.rupiah import format_rupiah
 
 ZERO_COST_LEGAL_BASIS = "Perban BP2MI 9/2020 jo. Permen P2MI 17/2025; UU 18/2017 pasal 30"
@@ -108,3 +109,54 @@ def zero_cost_job_for_case(case: Any) -> bool:
             return True
         return is_zero_cost_job_title(str(getattr(job, "job_title", "") or ""))
     return is_zero_cost_job_title(str(getattr(case, "job_title", "") or ""))
+
+
+# --- costs recorded in the case's fee ledger (placement.FeeLedgerEntry), worded for candidates -----------
+
+COST_COMPONENT_LABELS = {
+    "tickets": _("Travel tickets"),
+    "visa": _("Work visa"),
+    "contract_legalisation": _("Legalisation of the work agreement"),
+    "training": _("Training"),
+    "certification": _("Competency certificate"),
+    "agency_fee": _("Placement company service fee"),
+    "passport": _("Passport"),
+    "skck": _("Police clearance (SKCK)"),
+    "social_security": _("Social security (BPJS)"),
+    "medical": _("Medical and psychological check"),
+    "local_transport": _("Local transport"),
+    "lodging": _("Lodging"),
+    "other": _("Other"),
+}
+
+PAYER_LABELS = {
+    "worker": _("You (the worker)"),
+    "employer": _("The employer"),
+    "company": _("The placement company"),
+    "government": _("The government"),
+}
+
+
+@dataclass(frozen=True)
+class CostLine:
+    """One cost recorded for the case: what, how much (Rupiah) and who paid it."""
+
+    component: str
+    amount: Decimal
+    payer: str
+
+    @property
+    def component_label(self) -> str:
+        return str(COST_COMPONENT_LABELS.get(self.component, self.component))
+
+    @property
+    def payer_label(self) -> str:
+        return str(PAYER_LABELS.get(self.payer, self.payer))
+
+    @property
+    def amount_display(self) -> str:
+        return format_rupiah(self.amount)
+
+    @property
+    def paid_by_worker(self) -> bool:
+        return self.payer == "worker" and self.amount > 0

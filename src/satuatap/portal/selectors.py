@@ -18,7 +18,8 @@ from satuatap.core.errors import PermissionDenied
 from satuatap.core.timeutil import local_date
 from satuatap.journey import selectors as journey_selectors
 from satuatap.journey.models import Case, CaseStatus, Step, StepState
-from satuatap.portal.fees import ZERO_COST_LEGAL_BASIS, Fee, fee_for_worker, zero_cost_job_for_case
+from satuatap.placement.models import FeeLedgerEntry
+from satuatap.portal.fees import ZERO_COST_LEGAL_BASIS, CostLine, Fee, fee_for_worker, zero_cost_job_for_case
 
 # Steps whose outcome is health data (UU 27/2022): the public page shows only done / not done, never a
 # rejection reason or a waiver.
@@ -98,6 +99,7 @@ class CaseStatusView:
     opened_on: dt.date
     zero_cost_job: bool
     lines: list[StepLine] = field(default_factory=list)
+    costs: list[CostLine] = field(default_factory=list)
 
     @property
     def zero_cost_legal_basis(self) -> str:
@@ -106,6 +108,15 @@ class CaseStatusView:
     @property
     def scheme_label(self) -> str:
         return scheme_label(self.scheme)
+
+    @property
+    def costs_paid_by_worker(self) -> list[CostLine]:
+        return [c for c in self.costs if c.paid_by_worker]
+
+    @property
+    def cost_warning(self) -> bool:
+        """A zero-cost job with a cost recorded as paid by the worker: they may not be charged it."""
+        return self.zero_cost_job and bool(self.costs_paid_by_worker)
 
     @property
     def next_lines(self) -> list[StepLine]:
@@ -175,6 +186,13 @@ def normalize_case_number(case_number: str) -> str:
     return "".join((case_number or "").split()).upper()
 
 
+def case_costs(*, case_number: str) -> list[CostLine]:
+    """The costs recorded in the case's fee ledger (placement knows a case by its number), oldest first; one query."""
+    rows = (FeeLedgerEntry.objects.filter(case_ref=case_number).order_by("recorded_at", "pk")
+            .values_list("component", "amount", "payer"))
+    return [CostLine(component=component, amount=amount, payer=payer) for component, amount, payer in rows]
+
+
 def case_status(*, case: Case) -> CaseStatusView:
     """The checklist of a case as the candidate sees it: state, desk, what to bring and fee of every step."""
     steps = journey_selectors.case_steps(case=case)
@@ -223,6 +241,7 @@ def case_status(*, case: Case) -> CaseStatusView:
         opened_on=local_date(case.opened_at, case.office.zone),
         zero_cost_job=zero_cost,
         lines=lines,
+        costs=case_costs(case_number=case.number),
     )
 
 

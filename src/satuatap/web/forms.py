@@ -228,6 +228,29 @@ class ReasonForm(forms.Form):
                              widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class OverrideForm(forms.Form):
+    """The office head's written reason for overriding the flags of a placement rule decision (case page)."""
+
+    reason = forms.CharField(
+        label=_("Reason for overriding the flags"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Why the case may go on despite the flags. It is recorded with your name and cannot be undone."),
+    )
+
+
+class OverrideReasonForm(forms.Form):
+    """The same reason, posted together with the whole registration or open-case form to retry opening.
+
+    Not `required` in the browser: the page's other button (save without overriding, e.g. after changing the job
+    order) must still submit; the server asks for the reason when the override button is used."""
+
+    use_required_attribute = False
+
+    override_reason = forms.CharField(
+        label=_("Reason for overriding the flags"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Why the case may go on despite the flags. It is recorded with your name and cannot be undone."),
+    )
+
+
 class NoteForm(forms.Form):
     note = forms.CharField(label=_("Note (optional)"), required=False, max_length=1000)
 

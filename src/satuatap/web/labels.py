@@ -93,3 +93,42 @@ def pick(indonesian: str, english: str) -> str:
 def error_text(exc) -> str:
     """An ApplicationError's message in the active language (Indonesian unless English is chosen)."""
     return pick(exc.message, exc.message_en)
+
+
+# Placement rule decisions (placement.models Stage / Verdict / Severity).
+DECISION_STAGE_LABELS = {
+    "case_open": _("Case opening"),
+    "step_complete": _("Step completion"),
+    "card": _("Worker card"),
+    "departure": _("Departure"),
+}
+
+VERDICT_LABELS = {
+    "ok": _("OK"),
+    "flagged": _("Flagged"),
+    "blocked": _("Blocked"),
+}
+
+SEVERITY_LABELS = {
+    "block": _("Block"),
+    "flag": _("Flag"),
+}
+
+RULES_ERROR_CODES = frozenset({"rules_blocked", "rules_flagged"})
+
+
+def fired_rows(fired) -> list[dict[str, str]]:
+    """The rules that fired (a decision's `fired` or a refusal's details) as rows for a page, one language."""
+    rows = []
+    for f in fired or []:
+        if not isinstance(f, dict):
+            continue
+        rows.append({
+            "code": str(f.get("code", "")),
+            "severity": str(f.get("severity", "")),
+            "severity_label": SEVERITY_LABELS.get(f.get("severity", ""), f.get("severity", "")),
+            "reason": pick(str(f.get("reason_id", "")), str(f.get("reason_en", ""))),
+            "legal_basis": str(f.get("legal_basis", "")),
+            "overridden": bool(f.get("overridden")),
+        })
+    return rows

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from base64 import b32encode
+from collections.abc import Collection
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -10,13 +11,30 @@ from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from satuatap.accounts.models import User
+from satuatap.core.errors import ApplicationError, Conflict
 from satuatap.journey import services as journey_services
 from satuatap.journey.models import Case
+from satuatap.placement import selectors as placement_selectors
+from satuatap.placement import services as placement_services
 from satuatap.registry import services as registry_services
 from satuatap.registry.models import Worker
 
 OTP_ISSUER = "satuatap"
 OTP_DEVICE_NAME = "satuatap"
+
+
+class OverrideRefused(ApplicationError):
+    """The office head's override could not be recorded (reason too short, not allowed …). The error itself, with
+    the flags it was meant for, so the page can show them again next to the override form."""
+
+    def __init__(self, error: ApplicationError, *, fired: list[dict[str, Any]], decision_id: int | None = None):
+        super().__init__(error.message, error.message_en, code=error.code, status=error.status, details=error.details)
+        self.fired = fired
+        self.decision_id = decision_id
+
+
+def _stopping(fired: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [f for f in fired if not f.get("overridden")]
 
 
 @transaction.atomic
@@ -28,13 +46,72 @@ def registration_complete(
     scheme: str,
     destination_country: str = "",
     job_order_number: str = "",
+    override_reason: str = "",
+    override_codes: Collection[str] = (),
 ) -> Case:
-    """Register a candidate, record the family's permission and open the case at the actor's office, all or none."""
+    """Register a candidate, record the family's permission and open the case at the actor's office, all or none.
+
+    With `override_reason` (the office head, after seeing the flags of a refused attempt): when opening is refused
+    only by flags, all of them among `override_codes` (the ones the head was shown), the head's override of that
+    decision is recorded and the case opened, still in this one transaction. A refused attempt writes nothing
+    (the worker of the wizard is registered in the same transaction), so the override is made on the decision of
+    this attempt, never on one from an earlier page.
+    """
     registered: Worker = registry_services.worker_register(actor=actor, **worker)
     registry_services.family_consent_record(actor=actor, worker=registered, **consent)
-    return journey_services.case_open(actor=actor, worker=registered, office_code=actor.office_id or "",
-                                      scheme=scheme, destination_country=destination_country,
-                                      job_order_number=job_order_number)
+
+    def open_case() -> Case:
+        return journey_services.case_open(actor=actor, worker=registered, office_code=actor.office_id or "",
+                                          scheme=scheme, destination_country=destination_country,
+                                          job_order_number=job_order_number)
+
+    if not (override_reason or "").strip():
+        return open_case()
+    try:
+        return open_case()
+    except Conflict as exc:
+        if exc.code != "rules_flagged" or not isinstance(exc.details, dict):
+            raise
+        fired = list(exc.details.get("fired", []))
+        if not {f.get("code") for f in fired} <= set(override_codes):
+            raise  # a flag the head has not been shown: show it first
+        try:
+            decision = placement_selectors.decision_get(user=actor, decision_id=int(exc.details["decision"]))
+            placement_services.decision_override(actor=actor, decision=decision, reason=override_reason)
+        except ApplicationError as error:
+            raise OverrideRefused(error, fired=fired) from error
+    return open_case()  # the new evaluation is covered by the override (same worker, job order and stage)
+
+
+def case_open_after_override(
+    *,
+    actor: User,
+    worker: Worker,
+    decision_id: int,
+    reason: str,
+    scheme: str,
+    destination_country: str = "",
+    job_order_number: str = "",
+) -> Case:
+    """The office head overrides the flags of a refused case-open decision for a registered worker (the one the
+    page showed), then the case is opened again with the same data.
+
+    Two transactions on purpose: the override is kept even when opening then fails for another reason, as the
+    case-open decisions are (it covers exactly the flags reviewed, for this worker and job order only). A decision
+    that is not this worker's refused case opening on this job order is left alone: the rules then answer for
+    the data as typed.
+    """
+    decision = placement_selectors.decision_get(user=actor, decision_id=decision_id)
+    job_order = decision.job_order.number if decision.job_order_id else ""
+    matches = (decision.worker_id == worker.pk and decision.stage == "case_open" and not decision.case_ref
+               and job_order == (job_order_number or "").strip())
+    if matches and decision.override_id is None:
+        try:
+            placement_services.decision_override(actor=actor, decision=decision, reason=reason)
+        except ApplicationError as error:
+            raise OverrideRefused(error, fired=_stopping(decision.fired), decision_id=decision.pk) from error
+    return journey_services.case_open(actor=actor, worker=worker, office_code=actor.office_id or "", scheme=scheme,
+                                      destination_country=destination_country, job_order_number=job_order_number)
 
 
 @transaction.atomic

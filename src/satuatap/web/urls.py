@@ -14,6 +14,8 @@ urlpatterns = [
     path("cases/", desk.cases, name="cases"),
     path("cases/<str:number>/", case.case_detail, name="case"),
     path("cases/<str:number>/cancel/", case.case_cancel, name="case_cancel"),
+    path("cases/<str:number>/decisions/<int:decision_id>/override/", case.decision_override,
+         name="decision_override"),
     path("cases/<str:number>/steps/<str:code>/documents/", case.step_upload, name="step_upload"),
     path("cases/<str:number>/steps/<str:code>/<str:action>/", case.step_action, name="step_action"),
     path("documents/<int:pk>/", case.document_download, name="document"),

@@ -1,4 +1,6 @@
-"""The case page: candidate summary (masked by role), the journey as a DAG, step actions, documents, events."""
+"""The case page: candidate summary (masked by role), the journey as a DAG, step actions, documents, events,
+and the legality checks (every placement rule decision with its reasons and legal basis; the office head's
+override of a flag, never of a block)."""
 
 from __future__ import annotations
 
@@ -21,12 +23,16 @@ from satuatap.core.uploads import check_upload_size
 from satuatap.journey import selectors as journey_selectors
 from satuatap.journey import services as journey_services
 from satuatap.journey.models import Case, Step
+from satuatap.placement import selectors as placement_selectors
+from satuatap.placement import services as placement_services
+from satuatap.placement.models import Decision, DecisionOverride
 from satuatap.reference import selectors as reference_selectors
 from satuatap.web import access, dag, labels
 from satuatap.web import selectors as web_selectors
 from satuatap.web.forms import (
     OUTCOME_CHOICE_LABELS,
     OUTCOME_FIELD_LABELS,
+    OverrideForm,
     ReasonForm,
     UploadForm,
     desk_name,
@@ -62,10 +68,18 @@ class StepCard:
     error: str | None = None
     error_action: str | None = None
     external: bool = False
+    # a completion refused by the placement rules: every rule that stopped it, and the decision recorded
+    error_rules: list[dict[str, Any]] = field(default_factory=list)
+    error_verdict: str = ""
+    error_decision: int | None = None
 
     @property
     def code(self) -> str:
         return self.step.code
+
+    @property
+    def rules_list_id(self) -> str:
+        return f"step-{self.step.code}-rules"
 
     @property
     def date_line(self):
@@ -78,6 +92,65 @@ class StepCard:
         if self.error_action:
             return self.error_action
         return "complete" if self.step.state == "in_progress" and "complete" in self.actions else None
+
+
+@dataclass
+class DecisionCard:
+    """One placement rule decision of the case, as the legality section shows it."""
+
+    decision: Decision
+    stage_label: str
+    verdict_label: str
+    fired: list[dict[str, Any]]
+    override: DecisionOverride | None
+    override_own: bool  # the override was made on this decision (not an earlier one it relied on)
+    covered: bool  # flagged, not overridden itself, but every flag is covered by an override of the case
+    can_override: bool
+    form: OverrideForm | None = None
+    error: str | None = None
+
+    @property
+    def pk(self) -> int:
+        return self.decision.pk
+
+    @property
+    def verdict(self) -> str:
+        return self.decision.verdict
+
+    @property
+    def rules_list_id(self) -> str:
+        return f"decision-{self.decision.pk}-rules"
+
+
+def _decision_cards(user, case: Case, *, is_head: bool, bound: dict[str, Any] | None) -> list[DecisionCard]:
+    """The case's rule decisions, newest first; an override form on open flags for the head of the case's office."""
+    try:
+        decisions = placement_selectors.decisions_list(user=user, case_ref=case.number)
+    except ApplicationError:
+        return []
+    covered_codes = {code for d in decisions if d.override is not None for code in d.override.rule_codes}
+    active = case.status in access.ACTIVE_CASE_STATES
+    cards = []
+    for d in decisions:
+        open_flags = d.verdict == "flagged" and d.override_id is None
+        covered = open_flags and set(d.fired_codes) <= covered_codes
+        card = DecisionCard(
+            decision=d,
+            stage_label=labels.DECISION_STAGE_LABELS.get(d.stage, d.stage),
+            verdict_label=labels.VERDICT_LABELS.get(d.verdict, d.verdict),
+            fired=labels.fired_rows(d.fired),
+            override=d.override,
+            override_own=d.override is not None and d.override.decision_id == d.pk,
+            covered=covered,
+            can_override=open_flags and not covered and active and is_head and d.office_code in ("", case.office_id),
+        )
+        if bound and bound.get("action") == "override" and bound.get("decision") == d.pk:
+            card.form = bound.get("override_form")
+            card.error = bound.get("override_error")
+        if card.can_override and card.form is None:
+            card.form = OverrideForm(prefix=f"override-{d.pk}")
+        cards.append(card)
+    return cards
 
 
 def _display_value(value: Any) -> Any:
@@ -149,6 +222,9 @@ def _context(request, case: Case, *, bound: dict[str, Any] | None = None) -> dic
                 card.forms[bound["action"]] = bound["form"]
             card.error = bound.get("error")
             card.error_action = bound["action"]
+            card.error_rules = bound.get("rules", [])
+            card.error_verdict = bound.get("rules_verdict", "")
+            card.error_decision = bound.get("rules_decision")
         cards.append(card)
     graph = dag.layout((c.code, c.prerequisites, c) for c in cards)
     worker = case.worker
@@ -183,6 +259,8 @@ def _context(request, case: Case, *, bound: dict[str, Any] | None = None) -> dic
         "can_cancel": is_head and case.status in access.ACTIVE_CASE_STATES,
         "cancel_form": (bound or {}).get("cancel_form") or ReasonForm(prefix="cancel"),
         "cancel_error": (bound or {}).get("cancel_error"),
+        "is_head": is_head,
+        "decisions": _decision_cards(user, case, is_head=is_head, bound=bound),
         "read_only": not any(c.actions for c in cards) and not is_head,
     }
 
@@ -264,8 +342,10 @@ def step_action(request, number: str, code: str, action: str):
     except ApplicationError as exc:
         if form is not None and action == "complete" and exc.code in ("outcome_invalid", "outcome_expired"):
             outcome_errors_apply(form, exc)
-        return _render(request, case, bound={"code": code, "action": action, "form": form,
-                                             "error": labels.error_text(exc)}, status=exc.status)
+        bound = {"code": code, "action": action, "form": form, "error": labels.error_text(exc)}
+        if exc.code in labels.RULES_ERROR_CODES and isinstance(exc.details, dict):
+            bound.update(_rules_refusal(exc))
+        return _render(request, case, bound=bound, status=exc.status)
     done = {
         "start": _("Step %(code)s started."),
         "complete": _("Step %(code)s completed."),
@@ -274,6 +354,44 @@ def step_action(request, number: str, code: str, action: str):
     }[action]
     messages.success(request, done % {"code": code})
     return redirect(_case_url(case, code))
+
+
+def _rules_refusal(exc: ApplicationError) -> dict[str, Any]:
+    """A step completion refused by the placement rules: a short lead, then each rule as a list item."""
+    verdict = exc.details.get("verdict", "blocked" if exc.code == "rules_blocked" else "flagged")
+    if verdict == "blocked":
+        lead = _("Completing this step is blocked by the placement rules:")
+    else:
+        lead = _("Completing this step is flagged by the placement rules; the office head must review the flags:")
+    decision = exc.details.get("decision")
+    return {"error": lead, "rules": labels.fired_rows(exc.details.get("fired", [])), "rules_verdict": verdict,
+            "rules_decision": decision if isinstance(decision, int) else None}
+
+
+@access.staff_required
+@require_POST
+def decision_override(request, number: str, decision_id: int):
+    """The office head overrides the flags of one of the case's rule decisions with a written reason."""
+    try:
+        case = _load(request, number)
+        decision = placement_selectors.decision_get(user=request.user, decision_id=decision_id)
+        if decision.case_ref != case.number:
+            raise NotFound("Keputusan tidak ditemukan pada kasus ini.", "Decision not found on this case.",
+                           code="decision_not_found")
+    except ApplicationError as exc:
+        return error_page(request, exc)
+    form = OverrideForm(request.POST, prefix=f"override-{decision.pk}")
+    bound: dict[str, Any] = {"code": "", "action": "override", "decision": decision.pk, "override_form": form}
+    if not form.is_valid():
+        return _render(request, case, bound=bound, status=422)
+    try:
+        placement_services.decision_override(actor=request.user, decision=decision,
+                                             reason=form.cleaned_data["reason"])
+    except ApplicationError as exc:
+        bound["override_error"] = labels.error_text(exc)
+        return _render(request, case, bound=bound, status=exc.status)
+    messages.success(request, _("The flags are overridden and your reason is recorded. The case may go on."))
+    return redirect(f"{_case_url(case)}#decision-{decision.pk}")
 
 
 @access.staff_required
