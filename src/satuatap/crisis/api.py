@@ -217,6 +217,20 @@ def list_complaints(request, filters: Query[ComplaintFilters]):
     return {"count": qs.count(), "items": [_out(c) for c in items]}
 
 
+class ComplaintStatsOut(Schema):
+    total: int
+    procedural: dict[str, int]
+    by_category: dict[str, int]
+    by_status: dict[str, int]
+    by_country: dict[str, int]
+
+
+@router.get("/stats", response={200: ComplaintStatsOut, **ERRORS},
+            summary="Complaint counts: procedural or not, by category, status and country (agents, monitors)")
+def complaint_stats(request, since: dt.date | None = None, until: dt.date | None = None):
+    return selectors.complaint_statistics(user=request.auth, since=since, until=until)
+
+
 @router.get("/{reference}", response={200: ComplaintDetailOut, **ERRORS},
             summary="A complaint with its timeline (Crisis Center agents)")
 def get_complaint(request, reference: str):

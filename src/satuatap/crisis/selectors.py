@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from satuatap.accounts.models import Role, User
@@ -276,3 +276,29 @@ def complaints_list(*, user: User, status: str | None = None, priority: str | No
         qs = qs.filter(Q(reference__iexact=term) | Q(worker_nik=term) | Q(worker_passport__iexact=term)
                        | Q(worker_name__icontains=term) | Q(complainant_name__icontains=term))
     return qs.order_by("-registered_at", "-id")
+
+
+def complaint_statistics(*, user: User, since: dt.date | None = None, until: dt.date | None = None) -> dict:
+    """Complaint counts for crisis agents and monitors: total, procedural or not (did the worker leave through
+    the system), by category, status and country; registration dates between `since` and `until` inclusive."""
+    if not (user.is_authenticated and user.role in (Role.MONITOR, Role.ADMIN)):
+        require_crisis_agent(user)
+    qs = Complaint.objects.all()
+    if since:
+        qs = qs.filter(created_at__date__gte=since)
+    if until:
+        qs = qs.filter(created_at__date__lte=until)
+
+    def counts(field: str) -> dict[str, int]:
+        rows = qs.values(field).annotate(n=Count("id")).order_by(field)
+        return {"" if row[field] is None else str(row[field]): row["n"] for row in rows}
+
+    procedural = counts("procedural")
+    return {
+        "total": qs.count(),
+        "procedural": {"yes": procedural.get("True", 0), "no": procedural.get("False", 0),
+                       "unknown": procedural.get("", 0)},
+        "by_category": counts("category"),
+        "by_status": counts("status"),
+        "by_country": counts("country"),
+    }
