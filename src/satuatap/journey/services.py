@@ -498,8 +498,16 @@ def _case_open(*, actor: User, worker: Worker, office_code: str, scheme: str, de
     return case
 
 
+@dataclass(frozen=True)
+class _Refused:
+    """The placement rules refused the action; the decision is kept when the transaction commits."""
+
+    decision: Any
+
+
 def _step_action(*, actor: User, case_number: str, step_code: str, action: str, expected_version: int | None,
-                 apply: Callable[[_Ctx, Step, str], None]) -> Transition:
+                 apply: Callable[[_Ctx, Step, str], None],
+                 precheck: Callable[[_Ctx, Step], Any] | None = None) -> Transition | _Refused:
     case = _lock_case(case_number)
     ctx = _load_ctx(case, actor)
     step = _get_step(ctx, step_code)
@@ -524,6 +532,10 @@ def _step_action(*, actor: User, case_number: str, step_code: str, action: str, 
             "or a mandatory step is not finished.",
             code="case_not_clear",
         )
+    if precheck is not None:
+        decision = precheck(ctx, step)
+        if not decision.proceed:
+            return _Refused(decision)  # nothing changes; the decision row commits with this transaction
     apply(ctx, step, action)
     _unlock_ready_steps(ctx)
     _sync_case_status(ctx)
@@ -551,50 +563,42 @@ def step_start(*, actor: User, case_number: str, step_code: str, expected_versio
 RULE_STAGE_BY_OUTCOME = {"card": "card", "departure": "departure"}
 
 
-def _rules_check_before_complete(*, actor: User, case_number: str, step_code: str,
-                                 outcome: dict[str, Any] | None) -> None:
-    """Evaluate the placement rules for a completion the actor may make; refuse (409) on a block or an
-    unresolved flag. Runs before the step's transaction so the decision is kept even when it refuses."""
-    case = Case.objects.select_related("worker").filter(number=case_number).first()
-    step = case.steps.filter(code=step_code.upper()).first() if case else None
-    if case is None or step is None or step.state not in STEP_TRANSITIONS["complete"][0]:
-        return  # the transition itself answers (404 / 409)
-    if case.status not in ACTIVE_CASE_STATES:
-        return
-    if not (account_selectors.user_can_act_for(actor, office_id=case.office_id, agency_id=step.agency_id)
-            or account_selectors.user_heads_office(actor, office_id=case.office_id)):
-        return  # the transition itself answers 403
-    definitions = reference_selectors.step_definitions(case.process_id, must_have=frozenset({step.definition_id}))
-    outcome_type = definitions[step.definition_id].outcome_type
+def _rules_decision(ctx: _Ctx, step: Step, outcome: dict[str, Any] | None):
+    """Evaluate the placement rules for completing `step`, under the case lock, and record the decision."""
+    case = ctx.case
+    outcome_type = step.definition.outcome_type
     visa_type = (outcome or {}).get("visa_type") if outcome_type == "visa" else None
-    if visa_type is None:
-        visa_step = case.steps.filter(code="VISA", state=S.DONE).first()
-        visa_type = (visa_step.outcome or {}).get("visa_type") if visa_step else None
-    office = reference_selectors.office_info(case.office_id)
-    decision = placement_services.case_rules_evaluate(
-        stage=RULE_STAGE_BY_OUTCOME.get(outcome_type, "step_complete"), case_ref=case.number, worker=case.worker,
-        scheme=case.scheme, destination_country=case.destination_country, office_regency_code=office.regency_code,
-        job_order=placement_selectors.job_order_for_case(case_ref=case.number), on=local_date(None, office.zone),
-        has_family_consent=registry_selectors.worker_has_consent(worker=case.worker),
+    visa_step = ctx.steps.get("VISA")
+    if visa_type is None and visa_step is not None and visa_step.state == S.DONE:
+        visa_type = (visa_step.outcome or {}).get("visa_type")
+    worker = Worker.objects.get(pk=case.worker_id)
+    return placement_services.case_rules_evaluate(
+        stage=RULE_STAGE_BY_OUTCOME.get(outcome_type, "step_complete"), case_ref=case.number, worker=worker,
+        scheme=case.scheme, destination_country=case.destination_country,
+        office_regency_code=ctx.office.regency_code,
+        job_order=placement_selectors.job_order_for_case(case_ref=case.number), on=ctx.today,
+        has_family_consent=registry_selectors.worker_has_consent(worker=worker),
         active_case_elsewhere=Case.objects.filter(worker_id=case.worker_id, status__in=ACTIVE_CASE_STATES)
         .exclude(pk=case.pk).exists(),
-        visa_type=visa_type, actor=actor, office_code=case.office_id,
+        visa_type=visa_type, actor=ctx.actor, office_code=case.office_id,
     )
-    placement_services.decision_require_proceed(decision=decision)
 
 
 def step_complete(*, actor: User, case_number: str, step_code: str, outcome: dict[str, Any] | None = None,
                   expected_version: int | None = None, note: str = "") -> Transition:
     """Complete a step with its outcome data, validated for the step's type, once the placement rules of its
-    stage allow it (before CARD and DEP: the card and departure rules); dependents unlock."""
-    _rules_check_before_complete(actor=actor, case_number=case_number, step_code=step_code, outcome=outcome)
-    return _step_complete(actor=actor, case_number=case_number, step_code=step_code, outcome=outcome,
-                          expected_version=expected_version, note=note)
+    stage allow it (before CARD and DEP: the card and departure rules); dependents unlock. A refusal (409
+    `rules_blocked` / `rules_flagged`) keeps its decision on record."""
+    result = _step_complete(actor=actor, case_number=case_number, step_code=step_code, outcome=outcome,
+                            expected_version=expected_version, note=note)
+    if isinstance(result, _Refused):
+        placement_services.decision_require_proceed(decision=result.decision)  # raises, after the commit
+    return result
 
 
 @transaction.atomic
 def _step_complete(*, actor: User, case_number: str, step_code: str, outcome: dict[str, Any] | None,
-                   expected_version: int | None, note: str) -> Transition:
+                   expected_version: int | None, note: str) -> Transition | _Refused:
 
     def apply(ctx: _Ctx, step: Step, action: str) -> None:
         clean = validate_outcome(step.definition.outcome_type, outcome, today=ctx.today)
@@ -614,7 +618,8 @@ def _step_complete(*, actor: User, case_number: str, step_code: str, outcome: di
         ctx.touch(step, "outcome", "valid_until", "blocks_case", "completed_at", "started_at", "actor", "reason")
 
     return _step_action(actor=actor, case_number=case_number, step_code=step_code, action="complete",
-                        expected_version=expected_version, apply=apply)
+                        expected_version=expected_version, apply=apply,
+                        precheck=lambda ctx, step: _rules_decision(ctx, step, outcome))
 
 
 def _require_reason(reason: str, action: str) -> str:
