@@ -38,6 +38,12 @@ def assert_error(response, status: int, code: str):
     return body
 
 
+def open_case_http(client, auth, worker):
+    """POST /api/v1/cases/ by the manpower desk on the legal test job order."""
+    body = {"worker_id": worker.pk, "office": "LTSA-IDM", "job_order_number": factories.job_order().number}
+    return post(client, "/api/v1/cases/", body, auth["DISNAKER"])
+
+
 def register(client, auth, birth_date=dt.date(1997, 3, 9), sex="P"):
     nik = factories.valid_nik("32.12.01", birth_date, sex, serial=1234)
     response = post(
@@ -135,12 +141,7 @@ def test_full_journey_over_http(auth):
 
 def test_wrong_desk_gets_403_with_code(auth, desks, worker):
     client = Client()
-    r = post(
-        client,
-        "/api/v1/cases/",
-        {"worker_id": worker.pk, "office": "LTSA-IDM", "job_order_number": factories.job_order().number},
-        auth["DISNAKER"],
-    )
+    r = open_case_http(client, auth, worker)
     number = r.json()["number"]
     r = post(client, f"/api/v1/cases/{number}/steps/REG/start", {}, auth["DINKES"])
     assert_error(r, 403, "forbidden_wrong_desk")
@@ -152,12 +153,7 @@ def test_errors_have_the_documented_shape(auth, worker):
     assert_error(client.get("/api/v1/cases/NOPE-1", HTTP_AUTHORIZATION="Bearer sat_wrong"), 401, "not_authenticated")
     assert_error(client.get("/api/v1/cases/NOPE-1", **auth["HEAD"]), 404, "case_not_found")
     assert_error(post(client, "/api/v1/cases/", {"office": "LTSA-IDM"}, auth["DISNAKER"]), 422, "validation_error")
-    r = post(
-        client,
-        "/api/v1/cases/",
-        {"worker_id": worker.pk, "office": "LTSA-IDM", "job_order_number": factories.job_order().number},
-        auth["DISNAKER"],
-    )
+    r = open_case_http(client, auth, worker)
     number = r.json()["number"]
     assert_error(post(client, f"/api/v1/cases/{number}/steps/MED/start", {}, auth["DINKES"]), 409, "invalid_transition")
     assert_error(
@@ -171,12 +167,7 @@ def test_errors_have_the_documented_shape(auth, worker):
         "stale_version",
     )
     assert_error(
-        post(
-            client,
-            "/api/v1/cases/",
-            {"worker_id": worker.pk, "office": "LTSA-IDM", "job_order_number": factories.job_order().number},
-            auth["DISNAKER"],
-        ),
+        open_case_http(client, auth, worker),
         409,
         "case_active_exists",
     )
@@ -192,12 +183,7 @@ def test_revoked_token_is_refused(desks):
 
 def test_idempotency_key_replays_first_response(auth, worker):
     client = Client()
-    number = post(
-        client,
-        "/api/v1/cases/",
-        {"worker_id": worker.pk, "office": "LTSA-IDM", "job_order_number": factories.job_order().number},
-        auth["DISNAKER"],
-    ).json()["number"]
+    number = open_case_http(client, auth, worker).json()["number"]
     url = f"/api/v1/cases/{number}/steps/REG/start"
     first = post(client, url, {}, auth["DISNAKER"], HTTP_IDEMPOTENCY_KEY="retry-1")
     second = post(client, url, {}, auth["DISNAKER"], HTTP_IDEMPOTENCY_KEY="retry-1")
@@ -220,12 +206,7 @@ def test_idempotency_key_replays_first_response(auth, worker):
 
 def test_idempotency_keys_do_not_cross_callers(auth, worker):
     client = Client()
-    number = post(
-        client,
-        "/api/v1/cases/",
-        {"worker_id": worker.pk, "office": "LTSA-IDM", "job_order_number": factories.job_order().number},
-        auth["DISNAKER"],
-    ).json()["number"]
+    number = open_case_http(client, auth, worker).json()["number"]
     url = f"/api/v1/cases/{number}/steps/REG/start"
     first = post(client, url, {}, auth["DINKES"], HTTP_IDEMPOTENCY_KEY="k")
     assert first.status_code == 403
@@ -235,12 +216,7 @@ def test_idempotency_keys_do_not_cross_callers(auth, worker):
 
 def test_list_filters_and_scope(auth, desks, worker):
     client = Client()
-    number = post(
-        client,
-        "/api/v1/cases/",
-        {"worker_id": worker.pk, "office": "LTSA-IDM", "job_order_number": factories.job_order().number},
-        auth["DISNAKER"],
-    ).json()["number"]
+    number = open_case_http(client, auth, worker).json()["number"]
     page = client.get("/api/v1/cases/?agency=DISNAKER&step_state=ready", **auth["DISNAKER"]).json()
     assert number in [c["number"] for c in page["items"]]
     page = client.get("/api/v1/cases/?agency=DINKES&step_state=ready", **auth["DINKES"]).json()
@@ -256,12 +232,7 @@ def test_list_filters_and_scope(auth, desks, worker):
 
 def test_nik_masked_for_desks_that_do_not_need_it(auth, worker):
     client = Client()
-    number = post(
-        client,
-        "/api/v1/cases/",
-        {"worker_id": worker.pk, "office": "LTSA-IDM", "job_order_number": factories.job_order().number},
-        auth["DISNAKER"],
-    ).json()["number"]
+    number = open_case_http(client, auth, worker).json()["number"]
     full = client.get(f"/api/v1/cases/{number}", **auth["DISNAKER"]).json()["worker"]["nik"]
     masked = client.get(f"/api/v1/cases/{number}", **auth["BPJSTK"]).json()["worker"]["nik"]
     assert full == worker.nik
@@ -281,12 +252,7 @@ def test_openapi_and_docs_served():
 
 def test_regional_monitor_lists_only_cases_of_its_region(auth, worker):
     client = Client()
-    number = post(
-        client,
-        "/api/v1/cases/",
-        {"worker_id": worker.pk, "office": "LTSA-IDM", "job_order_number": factories.job_order().number},
-        auth["DISNAKER"],
-    ).json()["number"]
+    number = open_case_http(client, auth, worker).json()["number"]
     west_java = client.get("/api/v1/cases/", **bearer(factories.monitor("32"))).json()
     east_java = client.get("/api/v1/cases/", **bearer(factories.monitor("35"))).json()
     assert number in [c["number"] for c in west_java["items"]]

@@ -60,3 +60,14 @@ def user_sees_health_details(user: User) -> bool:
     if user_is_admin(user) or user.role == Role.OFFICE_HEAD:
         return True
     return user.role == Role.DESK_OFFICER and user.agency_id in HEALTH_AGENCIES
+
+
+# The Crisis Center is staffed from the complaints & information desk (BP3MI/KP2MI) and BP3MI itself.
+CRISIS_AGENCIES = frozenset({"INFO", "BP3MI"})
+
+
+def user_is_crisis_desk(user: User | None) -> bool:
+    """An active admin, or a desk officer of a Crisis Center agency (INFO or BP3MI)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    return user_is_admin(user) or (user.role == Role.DESK_OFFICER and user.agency_id in CRISIS_AGENCIES)

@@ -8,12 +8,12 @@ complaint, whatever office they sit in.
 
 from __future__ import annotations
 
-from satuatap.accounts.models import Role, User
-from satuatap.accounts.selectors import user_is_admin
+from satuatap.accounts.models import User
+from satuatap.accounts.selectors import CRISIS_AGENCIES, user_is_crisis_desk
 from satuatap.core.errors import NotAuthenticated, PermissionDenied
 from satuatap.placement import access as placement_access
 
-CRISIS_AGENCIES = frozenset({"INFO", "BP3MI"})
+__all__ = ["CRISIS_AGENCIES", "require_crisis_agent", "user_company_id", "user_is_crisis_agent"]
 
 
 def user_company_id(user: User | None) -> int | None:
@@ -26,11 +26,7 @@ def user_company_id(user: User | None) -> int | None:
 
 
 def user_is_crisis_agent(user: User | None) -> bool:
-    if user is None or not user.is_authenticated or not user.is_active:
-        return False
-    if user_company_id(user) is not None:
-        return False
-    return user_is_admin(user) or (user.role == Role.DESK_OFFICER and user.agency_id in CRISIS_AGENCIES)
+    return user_is_crisis_desk(user) and user_company_id(user) is None
 
 
 def require_crisis_agent(user: User | None) -> User:

@@ -7,11 +7,9 @@ to candidates about their steps are not their business (UU 27/2022: least access
 
 from __future__ import annotations
 
-from satuatap.accounts.models import Role, User
-from satuatap.accounts.selectors import user_is_admin
+from satuatap.accounts.models import User
+from satuatap.accounts.selectors import user_is_admin, user_is_crisis_desk
 
-# Kept in step with satuatap.crisis.access.CRISIS_AGENCIES (notify may not depend on crisis, which uses it).
-CRISIS_AGENCIES = frozenset({"INFO", "BP3MI"})
 COMPLAINT_REF_PREFIX = "complaint:"
 
 
@@ -20,6 +18,4 @@ def user_reads_all_messages(user: User | None) -> bool:
 
 
 def user_reads_complaint_messages(user: User | None) -> bool:
-    if user is None or not user.is_authenticated or not user.is_active:
-        return False
-    return user_is_admin(user) or (user.role == Role.DESK_OFFICER and user.agency_id in CRISIS_AGENCIES)
+    return user_is_crisis_desk(user)
