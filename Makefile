@@ -7,7 +7,7 @@ SATUATAP := $(BIN)/satuatap
 HOST   ?= 127.0.0.1:8000
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test test-pg lint install install-test bench serve worker messages clean
+.PHONY: run test test-pg lint install install-test bench bench-queue bench-cards bench-dashboard bench-crash fuzz serve worker messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +56,23 @@ test-pg: install-test messages
 
 bench: install-test
 	$(BIN)/python bench/step_throughput.py
+
+bench-queue: install-test
+	$(BIN)/python bench/queue.py
+
+bench-cards: install-test
+	$(BIN)/python bench/card_verify.py
+
+bench-dashboard: install-test
+	$(BIN)/python bench/national_data.py
+	$(BIN)/python bench/dashboard.py
+
+bench-crash: install-test
+	$(BIN)/python bench/crash.py
+
+## a longer hostile-input run over the whole OpenAPI (make test runs a bounded one)
+fuzz: install-test messages
+	SATUATAP_FUZZ_EXAMPLES=$${SATUATAP_FUZZ_EXAMPLES:-200} $(BIN)/pytest tests/config -k fuzz -p no:cacheprovider
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

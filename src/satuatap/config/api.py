@@ -15,11 +15,14 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from satuatap.accounts.api import API_AUTH
 from satuatap.accounts.api import router as accounts_router
+from satuatap.cards.api import router as cards_router
 from satuatap.core.errors import ApplicationError
 from satuatap.crisis.api import router as crisis_router
 from satuatap.journey.api import router as journey_router
+from satuatap.monitoring.api import router as monitoring_router
 from satuatap.notify.api import router as notify_router
 from satuatap.placement.api import router as placement_router
+from satuatap.queueing.api import router as queueing_router
 from satuatap.reference.api import router as reference_router
 from satuatap.registry.api import router as registry_router
 
@@ -46,6 +49,9 @@ api.add_router("/v1/cases/", journey_router)
 api.add_router("/v1/placement/", placement_router)
 api.add_router("/v1/complaints/", crisis_router)
 api.add_router("/v1/notifications/", notify_router)
+api.add_router("/v1/queue/", queueing_router)
+api.add_router("/v1/cards/", cards_router)
+api.add_router("/v1/monitoring/", monitoring_router)
 
 
 def _body(code: str, message: str, message_en: str, details=None) -> dict:

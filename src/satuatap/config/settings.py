@@ -57,6 +57,9 @@ INSTALLED_APPS = [
     "satuatap.journey",
     "satuatap.notify",
     "satuatap.crisis",
+    "satuatap.queueing",
+    "satuatap.cards",
+    "satuatap.monitoring",
     "satuatap.portal",
     "satuatap.web",
 ]

@@ -16,6 +16,9 @@ urlpatterns = [
     path("status/", include("satuatap.portal.urls")),
     path("placement/", include("satuatap.placement.urls")),
     path("crisis/", include("satuatap.crisis.urls")),
+    path("queue/", include("satuatap.queueing.urls")),
+    path("cards/", include("satuatap.cards.urls")),
+    path("monitoring/", include("satuatap.monitoring.urls")),
     path("", include("satuatap.web.urls")),
 ]
 if settings.DEBUG:
