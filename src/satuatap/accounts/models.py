@@ -13,6 +13,11 @@ class Role(models.TextChoices):
     OFFICE_HEAD = "office_head", "Kepala kantor / office head"
     MONITOR = "monitor", "Pemantau / monitor"
     ADMIN = "admin", "Admin sistem / system admin"
+    # Immigration officers at airports, seaports and land borders: they record departures (DEP) and stopped
+    # attempts for cases of any office; their post is a checkpoint membership in the cards app.
+    CHECKPOINT_OFFICER = "checkpoint_officer", "Petugas tempat pemeriksaan / checkpoint officer"
+    # Reads the audit log (and nothing else); see accounts.audit.
+    AUDITOR = "auditor", "Auditor"
 
 
 class User(AbstractUser):

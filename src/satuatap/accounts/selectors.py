@@ -20,6 +20,10 @@ def user_can_act_for(user: User, *, office_id: str, agency_id: str) -> bool:
     )
 
 
+def user_is_checkpoint_officer(user: User) -> bool:
+    return user.is_authenticated and user.is_active and user.role == Role.CHECKPOINT_OFFICER
+
+
 def user_heads_office(user: User, *, office_id: str) -> bool:
     return user.is_authenticated and user.is_active and user.role == Role.OFFICE_HEAD and user.office_id == office_id
 

@@ -361,6 +361,9 @@ def _authorize_step(actor: User, case: Case, step: Step, action: str) -> None:
         return
     if account_selectors.user_can_act_for(actor, office_id=case.office_id, agency_id=step.agency_id):
         return
+    # Departures are verified at the airport, seaport or land border, not at the office.
+    if step.definition.outcome_type == "departure" and account_selectors.user_is_checkpoint_officer(actor):
+        return
     # A desk the office lacks (e.g. no immigration desk in Nunukan): the step is done elsewhere and the
     # office head records it.
     if account_selectors.user_heads_office(actor, office_id=case.office_id) and not _office_has_desk(
