@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -93,6 +94,25 @@ def _not_found(request, exc):
 @api.exception_handler(DjangoPermissionDenied)
 def _forbidden(request, exc):
     return api.create_response(request, _body("forbidden", "Akses ditolak.", "Forbidden."), status=403)
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_big(request, exc):
+    return api.create_response(
+        request,
+        _body("request_too_large", "Permintaan terlalu besar.", "The request is too large."),
+        status=413,
+    )
+
+
+@api.exception_handler(SuspiciousOperation)
+def _suspicious(request, exc):
+    # Malformed input Django refuses on its own (too many fields, bad multipart, …): the client's fault.
+    return api.create_response(
+        request,
+        _body("bad_request", "Permintaan tidak dapat dibaca.", "The request could not be read."),
+        status=400,
+    )
 
 
 @api.exception_handler(HttpError)

@@ -4,6 +4,14 @@ DATABASE_URL    default sqlite:///<repo>/var/satuatap.sqlite3 (WAL mode)
 SECRET_KEY      required when DEBUG is off
 DEBUG           "1"/"true" to enable (default on for development only when unset and not in production)
 ALLOWED_HOSTS   comma-separated
+CSRF_TRUSTED_ORIGINS  comma-separated origins (https://ltsa.example.go.id) when served behind a proxy
+
+Production (DEBUG off) turns on secure cookies and HSTS. Behind a TLS-terminating proxy set
+SECURE_PROXY_SSL_HEADER=1 (only if the proxy always sets X-Forwarded-Proto); HTTP is then redirected to HTTPS
+(SECURE_SSL_REDIRECT, default on with the proxy header, off without it). SECURE_HSTS_SECONDS (default one year),
+SECURE_HSTS_INCLUDE_SUBDOMAINS (default on), SECURE_HSTS_PRELOAD (default off), SECURE_COOKIES (default on).
+The Content-Security-Policy is enforced everywhere (SATUATAP_CSP_REPORT_ONLY=1 only reports).
+`satuatap check-deploy` checks a deployment's settings.
 """
 
 from __future__ import annotations
@@ -12,6 +20,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE as CSP_NONCE
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent  # src/satuatap
@@ -49,6 +58,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_tasks",
     "django_tasks_db",
+    "csp",
     "satuatap.core",
     "satuatap.reference",
     "satuatap.accounts",
@@ -66,6 +76,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "satuatap.core.middleware.BodySizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "satuatap.core.middleware.IndonesianByDefaultMiddleware",
@@ -173,12 +185,53 @@ LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/desk/"
 
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = False
+CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 if not DEBUG:
     SESSION_COOKIE_SECURE = _env_bool("SECURE_COOKIES", True)
     CSRF_COOKIE_SECURE = _env_bool("SECURE_COOKIES", True)
+    # HSTS is only sent on HTTPS responses, so it is harmless on a plain-HTTP test server.
+    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = _env_bool("SECURE_HSTS_PRELOAD", False)
+# Trust X-Forwarded-Proto only when the deployment says its proxy always sets it (else a client could forge it).
+if _env_bool("SECURE_PROXY_SSL_HEADER", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = _env_bool("SECURE_SSL_REDIRECT", not DEBUG and _env_bool("SECURE_PROXY_SSL_HEADER", False))
+
+# Content-Security-Policy (django-csp 4): only this site's own files; no inline script, no eval, no framing.
+# A template that really needs an inline <script>/<style> adds nonce="{{ request.csp_nonce }}".
+_CSP = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", CSP_NONCE],
+        "style-src": ["'self'", CSP_NONCE],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+if _env_bool("SATUATAP_CSP_REPORT_ONLY", False):
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = _CSP
+else:
+    CONTENT_SECURITY_POLICY = _CSP
+
+# Request bodies: forms and JSON up to 2.5 MB in memory, uploads up to 10 MB in all; a bigger body gets 413
+# (JSON under /api/) before anything reads it. Uploaded files have their own limit in core.uploads.
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", str(int(2.5 * 1024 * 1024))))
+SATUATAP_MAX_REQUEST_BYTES = int(os.environ.get("SATUATAP_MAX_REQUEST_BYTES", str(10 * 1024 * 1024)))
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+# Where `satuatap backup` writes dumps and manifests.
+SATUATAP_BACKUP_DIR = Path(os.environ.get("SATUATAP_BACKUP_DIR", VAR_DIR / "backups"))
 
 # Shared cache (rate limits, sessions of many workers): Redis when REDIS_URL is set, else per-process memory.
 if os.environ.get("REDIS_URL"):

@@ -138,3 +138,46 @@ class IndonesianByDefaultMiddleware:
         if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
             request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
         return self.get_response(request)
+
+
+def _too_large(request, limit: int):
+    from django.http import HttpResponse
+
+    exc = ApplicationError(
+        f"Permintaan terlalu besar (maksimal {limit // 1024} KB).",
+        f"The request is too large (at most {limit // 1024} KB).",
+        code="request_too_large",
+        status=413,
+        details={"max_bytes": limit},
+    )
+    if request.path.startswith("/api/"):
+        return _error(exc)
+    return HttpResponse(exc.message, status=413, content_type="text/plain; charset=utf-8")
+
+
+class BodySizeLimitMiddleware:
+    """Refuse an oversize request body from its Content-Length, before anything reads it (413).
+
+    Every request: at most SATUATAP_MAX_REQUEST_BYTES. A non-upload body (JSON, form fields) is read into
+    memory whole, so it gets Django's DATA_UPLOAD_MAX_MEMORY_SIZE instead; under /api/ the answer is the
+    usual JSON error rather than Django's bare 400 page.
+    """
+
+    def __init__(self, get_response):
+        from django.conf import settings
+
+        self.get_response = get_response
+        self.max_request = settings.SATUATAP_MAX_REQUEST_BYTES
+        self.max_memory = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > self.max_request:
+            return _too_large(request, self.max_request)
+        multipart = request.META.get("CONTENT_TYPE", "").startswith("multipart/")
+        if not multipart and self.max_memory is not None and length > self.max_memory:
+            return _too_large(request, self.max_memory)
+        return self.get_response(request)
