@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from satuatap.accounts.models import Role, User
+import csv
+import datetime as dt
+import io
+from collections.abc import Iterator
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from satuatap.accounts.models import AuditEntry, Role, User
 
 
 def user_is_admin(user: User) -> bool:
@@ -75,3 +83,95 @@ def user_is_crisis_desk(user: User | None) -> bool:
     if user is None or not user.is_authenticated or not user.is_active:
         return False
     return user_is_admin(user) or (user.role == Role.DESK_OFFICER and user.agency_id in CRISIS_AGENCIES)
+
+
+# --- audit log ---------------------------------------------------------------------------------------------------
+
+def user_reads_audit(user: User | None) -> bool:
+    """Auditors (and admins) search and export the audit log; nobody else sees it."""
+    return bool(user is not None and user.is_authenticated and user.is_active
+                and (user.role == Role.AUDITOR or user_is_admin(user)))
+
+
+def full_record_read_needs_reason(user: User, *, office_id: str | None, active: bool) -> bool:
+    """Whether opening a named personal record (a case or a worker) is outside the reader's normal work.
+
+    The rule (documented in README, "Audit"): a desk officer reading a record of their own office is normal work
+    (a case passes through every desk), and so is an office head reading an active case (open or ready to
+    depart) of their office: they supervise it. Everything else that the scope rules still allow needs a written
+    reason, recorded in the audit log: an office head opening a closed case (departed, done or cancelled) or a
+    worker's record, a monitor opening any named record (monitors work with statistics), an admin opening one.
+    Records outside a user's office or region are refused before this question arises.
+    """
+    if user.role == Role.DESK_OFFICER and not user_is_admin(user):
+        return office_id is None or user.office_id != office_id
+    if user.role == Role.OFFICE_HEAD and not user_is_admin(user):
+        return not (active and office_id is not None and user.office_id == office_id)
+    return user.role in (Role.MONITOR, Role.ADMIN) or user_is_admin(user)
+
+
+def audit_entries(
+    *,
+    username: str | None = None,
+    worker_id: int | None = None,
+    object_type: str | None = None,
+    object_id: str | None = None,
+    action: str | None = None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    q: str | None = None,
+) -> QuerySet[AuditEntry]:
+    """Audit entries matching every given filter, newest first; dates are local (Asia/Jakarta) days, inclusive."""
+    qs = AuditEntry.objects.all()
+    if username:
+        qs = qs.filter(username__iexact=username.strip())
+    if worker_id:
+        qs = qs.filter(subject_worker_id=worker_id)
+    if object_type:
+        qs = qs.filter(object_type=object_type)
+    if object_id:
+        qs = qs.filter(object_id=object_id.strip())
+    if action:
+        qs = qs.filter(action=action)
+    tz = timezone.get_current_timezone()
+    if date_from:
+        qs = qs.filter(at__gte=dt.datetime.combine(date_from, dt.time.min, tzinfo=tz))
+    if date_to:
+        qs = qs.filter(at__lt=dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min, tzinfo=tz))
+    if q:
+        term = q.strip()
+        qs = qs.filter(Q(object_id=term) | Q(username__iexact=term) | Q(path__icontains=term)
+                       | Q(reason__icontains=term))
+    return qs.order_by("-at", "-id")
+
+
+AUDIT_CSV_COLUMNS = ("id", "at", "username", "role", "office", "agency", "client_address", "action",
+                     "object_type", "object_id", "subject_worker_id", "reason", "method", "path")
+
+
+def audit_csv_rows(entries) -> Iterator[str]:
+    """The entries as CSV text, header first, one chunk per row (for a streaming response); times in local time."""
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+
+    def flush() -> str:
+        out = buf.getvalue()
+        buf.seek(0)
+        buf.truncate(0)
+        return out
+
+    writer.writerow(AUDIT_CSV_COLUMNS)
+    yield flush()
+    for e in entries.iterator(chunk_size=2000):
+        writer.writerow([
+            e.pk, timezone.localtime(e.at).isoformat(timespec="seconds"), e.username, e.role, e.office_id,
+            e.agency_id, e.client_address, e.action, e.object_type, e.object_id,
+            e.subject_worker_id if e.subject_worker_id is not None else "", _csv_safe(e.reason), e.method,
+            _csv_safe(e.path),
+        ])
+        yield flush()
+
+
+def _csv_safe(value: str) -> str:
+    # A cell starting with = + - @ would run as a formula in a spreadsheet (CSV injection).
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value

@@ -1,4 +1,4 @@
-"""Writes for accounts: users and API tokens."""
+"""Writes for accounts: users, API tokens and the audit log."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ import secrets
 from django.db import transaction
 from django.utils import timezone
 
-from satuatap.accounts.models import ApiToken, Role, User
+from satuatap.accounts.models import ApiToken, AuditAction, AuditEntry, Role, User
 from satuatap.core.errors import NotFound, ValidationFailed
+from satuatap.core.ratelimit import client_address
 from satuatap.reference.models import Agency, Office, Region
 
 TOKEN_PREFIX = "sat_"
@@ -108,3 +109,40 @@ def api_token_authenticate(*, secret: str) -> User | None:
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
+
+
+def audit_record(
+    *,
+    actor: User | None,
+    action: str,
+    object_type: str,
+    object_id: object,
+    request=None,
+    subject_worker_id: int | None = None,
+    reason: str = "",
+    details: dict | None = None,
+) -> AuditEntry:
+    """Append one audit entry: who (copied, so it outlives role changes), from where, what, about whom and why.
+
+    Reads of a full personal record, exports and changes are recorded (UU 27/2022 art. 31: the controller keeps
+    a record of processing). Written in the caller's transaction: a change that rolls back leaves no entry.
+    """
+    if action not in AuditAction.values:
+        raise ValueError(f"unknown audit action {action!r}")
+    known = actor is not None and getattr(actor, "is_authenticated", False)
+    return AuditEntry.objects.create(
+        user_id=actor.pk if known else None,
+        username=actor.get_username() if known else "",
+        role=getattr(actor, "role", "") if known else "",
+        office_id=(actor.office_id or "") if known else "",
+        agency_id=(actor.agency_id or "") if known else "",
+        client_address=client_address(request)[:64] if request is not None else "",
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id)[:64],
+        subject_worker_id=subject_worker_id,
+        reason=(reason or "").strip()[:2000],
+        method=(request.method or "")[:8] if request is not None else "",
+        path=request.get_full_path()[:300] if request is not None else "",
+        details=details or {},
+    )

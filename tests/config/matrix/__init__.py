@@ -1,4 +1,4 @@
-"""The access matrix: every route × every role → the status the role must get.
+"""The access matrix: every route by every role → the status the role must get.
 
 One module per app (`tests/config/matrix/<app>.py`, owned by that app's engineer) defines `ROWS: list[Row]` and,
 if its rows need objects of its own, `setup(world) -> None` that adds them to `world.ids`. The walker
