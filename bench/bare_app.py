@@ -7,9 +7,15 @@ Per request, with raw psycopg on one persistent connection per gunicorn worker:
 
 1. the bearer-token lookup (SELECT accounts_apitoken joined to accounts_user, by SHA-256 digest), in autocommit;
 2. one transaction: SELECT the case row FOR UPDATE; SELECT the case's steps (joined to their definitions and
-   actors, as the engine loads them); UPDATE the addressed step's state and version; INSERT one event row
-   (payload: the posted outcome, if any); UPDATE the case's version and updated_at;
+   actors, as the engine loads them); for `complete` only, the statements the placement rules need and write
+   (the worker with "another active case?", the case's job order with its company, employer and job title, the
+   family consent, the rule set in force, INSERT the decision row); UPDATE the addressed step's state and
+   version; for `complete`, UPDATE the steps that depend on it (as the engine's unlock does); INSERT the event
+   rows (payload: the posted outcome, if any); UPDATE the case's version and updated_at;
 3. a small JSON answer.
+
+So both sides run the same statements per transition; what differs is everything around them (framework,
+ORM, checks, validation, rules, serialisation).
 
 It checks nothing beyond "token known, case and step exist": no roles, no transition rules, no outcome
 validation. States just flip: `start` sets the step to in_progress, `complete` back to ready. It must only be
@@ -52,6 +58,36 @@ INSERT INTO journey_event (case_id, step_id, kind, actor_id, office_id, agency_i
 VALUES (%s, %s, %s, %s, %s, %s, %s, %s, '', %s, %s)
 """
 _CASE_UPDATE_SQL = "UPDATE journey_case SET version = version + 1, updated_at = %s WHERE id = %s"
+# The placement rules' inputs and their decision row (complete only).
+_WORKER_SQL = """
+SELECT w.id, w.nik, w.birth_date, w.sex, w.marital_status,
+       EXISTS (SELECT 1 FROM journey_case c WHERE c.worker_id = w.id AND c.status IN ('open', 'ready_to_depart')
+               AND c.id <> %s) AS elsewhere
+FROM registry_worker w JOIN journey_case k ON k.worker_id = w.id WHERE k.id = %s
+"""
+_JOB_ORDER_SQL = """
+SELECT l.id, j.id, j.number, j.status, j.positions, j.positions_used, co.id, co.status, co.licence_valid_to,
+       e.id, e.country_id, e.type, t.code
+FROM placement_joborderlink l
+JOIN placement_joborder j ON j.id = l.job_order_id
+JOIN placement_company co ON co.id = j.company_id
+JOIN placement_employer e ON e.id = j.employer_id
+JOIN placement_jobtitle t ON t.code = j.job_title_id
+WHERE l.case_ref = %s AND l.released_at IS NULL LIMIT 1
+"""
+_CONSENT_SQL = """
+SELECT 1 FROM registry_familyconsent WHERE village_head_acknowledged AND worker_id = %s LIMIT 1
+"""
+_RULE_SET_SQL = """
+SELECT id, version FROM placement_ruleset WHERE effective_from <= %s ORDER BY effective_from DESC, version DESC LIMIT 1
+"""
+_DECISION_SQL = """
+INSERT INTO placement_decision (case_ref, stage, verdict, fired, rule_set_id, rule_set_version, worker_id,
+                                job_order_id, scheme, destination_country, office_code, office_regency, inputs,
+                                evaluated_on, evaluated_at, actor_id)
+VALUES (%s, 'step_complete', 'pass', '[]', %s, %s, %s, %s, 'P2P', 'HK', %s, '', '{}', %s, %s, %s)
+"""
+_DEPENDENTS_SQL = "UPDATE journey_step SET version = version + 1 WHERE id = ANY(%s)"
 
 _conn: psycopg.Connection | None = None
 
@@ -82,7 +118,18 @@ def _transition(conn: psycopg.Connection, user: tuple, number: str, code: str, a
             return None
         step_id, from_state = step[0], step[2]
         to_state = _NEW_STATE[action]
+        dependents: list[int] = []
+        if action == "complete":
+            worker = conn.execute(_WORKER_SQL, (case_id, case_id)).fetchone()
+            job = conn.execute(_JOB_ORDER_SQL, (number,)).fetchone()
+            conn.execute(_CONSENT_SQL, (worker[0],)).fetchone()
+            rule_set = conn.execute(_RULE_SET_SQL, (now.date(),)).fetchone()
+            conn.execute(_DECISION_SQL, (number, rule_set[0], rule_set[1], worker[0], job[1] if job else None,
+                                         office_id, now.date(), now, user[0]))
+            dependents = [s[0] for s in steps if code in (s[6] or []) and s[2] == "locked"]
         (version,) = conn.execute(_STEP_UPDATE_SQL, (to_state, step_id)).fetchone()
+        if dependents:
+            conn.execute(_DEPENDENTS_SQL, (dependents,))
         conn.execute(
             _EVENT_SQL,
             (case_id, step_id, f"step_{action}ed", user[0], office_id, user[4] or step[4], from_state, to_state,

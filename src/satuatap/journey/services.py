@@ -8,6 +8,7 @@ same case at the same moment serialise and both see each other's result when unl
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 from collections.abc import Callable, Iterable
@@ -16,7 +17,7 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
 from satuatap.accounts import selectors as account_selectors
@@ -73,6 +74,9 @@ class CaseChange:
     case_number: str
     event_ids: tuple[int, ...]
     kinds: tuple[str, ...]
+    # The event rows themselves, with their case and step (and the step's definition) attached, so listeners
+    # inside the transaction need not read them again. After commit, read from the database instead.
+    events: tuple[Event, ...] = field(default=(), compare=False, repr=False)
 
 
 _listeners: list[Callable[[CaseChange], None]] = []
@@ -316,10 +320,12 @@ def _save(ctx: _Ctx) -> CaseChange:
         case_number=case.number,
         event_ids=tuple(e.pk for e in created if e.pk is not None),
         kinds=tuple(e.kind for e in ctx.events),
+        events=tuple(created),
     )
     for listener in list(_tx_listeners):
         listener(change)
-    transaction.on_commit(lambda: _dispatch(change))
+    after_commit = dataclasses.replace(change, events=())
+    transaction.on_commit(lambda: _dispatch(after_commit))
     return change
 
 
@@ -574,15 +580,21 @@ def _rules_decision(ctx: _Ctx, step: Step, outcome: dict[str, Any] | None):
     visa_step = ctx.steps.get("VISA")
     if visa_type is None and visa_step is not None and visa_step.state == S.DONE:
         visa_type = (visa_step.outcome or {}).get("visa_type")
-    worker = Worker.objects.get(pk=case.worker_id)
+    # The worker and whether they hold another active case, in one statement; the worker stays on the case for
+    # what runs later in this transaction (notifications).
+    worker = Worker.objects.annotate(
+        active_elsewhere=Exists(
+            Case.objects.filter(worker_id=OuterRef("pk"), status__in=ACTIVE_CASE_STATES).exclude(pk=case.pk)
+        )
+    ).get(pk=case.worker_id)
+    case.worker = worker
     return placement_services.case_rules_evaluate(
         stage=RULE_STAGE_BY_OUTCOME.get(outcome_type, "step_complete"), case_ref=case.number, worker=worker,
         scheme=case.scheme, destination_country=case.destination_country,
         office_regency_code=ctx.office.regency_code,
-        job_order=placement_selectors.job_order_for_case(case_ref=case.number), on=ctx.today,
+        job_order=placement_selectors.job_order_for_case(case_ref=case.number), job_order_fresh=True, on=ctx.today,
         has_family_consent=registry_selectors.worker_has_consent(worker=worker),
-        active_case_elsewhere=Case.objects.filter(worker_id=case.worker_id, status__in=ACTIVE_CASE_STATES)
-        .exclude(pk=case.pk).exists(),
+        active_case_elsewhere=worker.active_elsewhere,
         visa_type=visa_type, actor=ctx.actor, office_code=case.office_id,
     )
 

@@ -12,6 +12,7 @@ from satuatap.journey.models import Event
 from satuatap.journey.services import CaseChange
 from satuatap.notify import services
 from satuatap.notify.models import Channel
+from satuatap.reference import selectors as reference_selectors
 
 log = logging.getLogger(__name__)
 
@@ -27,11 +28,14 @@ def on_step_change(change: CaseChange) -> None:
     """Queue an SMS to the worker for each step completed or rejected in this change."""
     if not STEP_TEMPLATES.keys() & set(change.kinds):
         return
-    events = (
-        Event.objects.filter(pk__in=change.event_ids, kind__in=STEP_TEMPLATES.keys())
-        .select_related("step__definition", "case__worker", "case__office")
-        .order_by("id")
-    )
+    if change.events:  # inside the transaction the journey hands over its rows: nothing to read again
+        events = [e for e in change.events if e.kind in STEP_TEMPLATES]
+    else:
+        events = list(
+            Event.objects.filter(pk__in=change.event_ids, kind__in=STEP_TEMPLATES.keys())
+            .select_related("step__definition", "case__worker")
+            .order_by("id")
+        )
     for event in events:
         worker = event.case.worker
         if not worker.phone or event.step is None:
@@ -48,7 +52,7 @@ def on_step_change(change: CaseChange) -> None:
                 "step_name_id": definition.name_id,
                 "step_name_en": definition.name_en,
                 "reason": event.reason,
-                "office": event.case.office.name,
+                "office": reference_selectors.office_info(event.case.office_id).name,
             },
             language="id",
             ref=f"case:{event.case.number}",

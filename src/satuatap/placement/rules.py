@@ -33,6 +33,7 @@ from satuatap.placement.models import (
     Stage,
     Verdict,
 )
+from satuatap.reference.cache import ttl_cached
 from satuatap.reference.models import Country
 
 STAGES = tuple(Stage.values)
@@ -339,7 +340,10 @@ def _quota(ctx: RuleContext, p: dict[str, Any]) -> Finding | None:
 def _company_licence(ctx: RuleContext, p: dict[str, Any]) -> Finding | None:
     if ctx.job_order is None:
         return None
-    company = Company.objects.get(pk=ctx.job_order.company_id)  # fresh: a suspension must count at once
+    # fresh: a suspension must count at once (case_rules_evaluate loads the job order with its company for each
+    # evaluation; anything else reads the company now)
+    jo = ctx.job_order
+    company = jo.company if JobOrder.company.is_cached(jo) else Company.objects.get(pk=jo.company_id)
     return company_licence_finding(company, ctx.on)
 
 
@@ -537,8 +541,15 @@ def rules_in_force(*, on: dt.date) -> RulesInForce:
             code="ruleset_missing",
             details={"on": _d(on)},
         )
-    rules = tuple(r for r in rule_set.rules.order_by("sort_order", "pk") if rule_applies(r, on=on))
-    return RulesInForce(rule_set=rule_set, rules=rules)
+    # A stored version never changes (the loader refuses a changed one), so its rules are kept in-process, keyed
+    # by the version's identity and content hash; which version is in force is still read every time, so a new
+    # version counts at once in every process.
+    all_rules = ttl_cached(
+        ("placement-rules", rule_set.pk, rule_set.version, rule_set.source_hash),
+        lambda: tuple(rule_set.rules.order_by("sort_order", "pk")),
+        ttl=3600,
+    )
+    return RulesInForce(rule_set=rule_set, rules=tuple(r for r in all_rules if rule_applies(r, on=on)))
 
 
 def evaluate(ctx: RuleContext, rules: tuple[Rule, ...] | list[Rule], *, job_order_only: bool = False) -> list[dict]:

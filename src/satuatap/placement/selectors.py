@@ -128,8 +128,13 @@ def job_order_links(*, user, job_order: JobOrder) -> QuerySet[JobOrderLink]:
 
 
 def job_order_for_case(*, case_ref: str) -> JobOrder | None:
-    """The job order a case holds a position in (for the journey), or None."""
-    link = JobOrderLink.objects.filter(case_ref=case_ref, released_at__isnull=True).select_related("job_order").first()
+    """The job order a case holds a position in (for the journey), or None; read with its company, employer and
+    job title, as the placement rules need them."""
+    link = (
+        JobOrderLink.objects.filter(case_ref=case_ref, released_at__isnull=True)
+        .select_related("job_order__company", "job_order__employer", "job_order__job_title")
+        .first()
+    )
     return link.job_order if link else None
 
 

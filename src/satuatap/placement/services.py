@@ -759,16 +759,22 @@ def fee_entry_record(*, actor, case_ref: str, component: str, amount: Decimal | 
 def case_rules_evaluate(*, stage: str, case_ref: str, worker, scheme: str, destination_country: str,
                         office_regency_code: str, job_order: JobOrder | None, on: dt.date, has_family_consent: bool,
                         active_case_elsewhere: bool, visa_type: str | None = None, actor=None,
-                        office_code: str = "") -> Decision:
+                        office_code: str = "", job_order_fresh: bool = False) -> Decision:
     """Evaluate the rules in force on `on` at a stage of a case and record the decision with every rule that fired.
 
-    Flags already overridden by an office head for this case (same rule codes) do not stop it again.
+    Flags already overridden by an office head for this case (same rule codes) do not stop it again. The job order
+    is read again with its company, employer and job title unless the caller has just read it so
+    (`job_order_fresh`, e.g. `selectors.job_order_for_case` in the same transaction).
     """
     _choice(stage, "stage", list(STAGES))
-    if not RuleSet.objects.exists():
+    try:
+        in_force = rules_in_force(on=on)
+    except NotFound:
+        if RuleSet.objects.exists():
+            raise
         rule_sets_load()  # first use on a fresh database: the shipped version
-    in_force = rules_in_force(on=on)
-    if job_order is not None:
+        in_force = rules_in_force(on=on)
+    if job_order is not None and not job_order_fresh:
         job_order = JobOrder.objects.select_related("company", "employer", "job_title").get(pk=job_order.pk)
     case_ref = (case_ref or "").strip()[:_CASE_REF_MAX]
     ctx = RuleContext(
