@@ -181,3 +181,45 @@ class BodySizeLimitMiddleware:
         if not multipart and self.max_memory is not None and length > self.max_memory:
             return _too_large(request, self.max_memory)
         return self.get_response(request)
+
+
+_API_ERRORS = {
+    400: ("bad_request", "Permintaan tidak dapat dibaca.", "The request could not be read."),
+    403: ("forbidden", "Akses ditolak.", "Forbidden."),
+    404: ("not_found", "Data tidak ditemukan.", "Not found."),
+    405: ("method_not_allowed", "Metode HTTP ini tidak didukung di sini.", "This HTTP method is not allowed here."),
+    413: ("request_too_large", "Permintaan terlalu besar.", "The request is too large."),
+    500: (
+        "internal_error",
+        "Terjadi kesalahan pada sistem. Data Anda tidak berubah; silakan coba lagi.",
+        "An internal error occurred. Nothing was changed; please try again.",
+    ),
+}
+
+
+class ApiErrorShapeMiddleware:
+    """Every error under /api/ is JSON {code, message, message_en, details}, also the ones Django or Ninja
+    answer before the API's handlers run (unknown path, wrong method, CSRF refusal, unreadable request)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            response.status_code < 400
+            or not request.path.startswith("/api/")
+            or response.get("Content-Type", "").startswith("application/json")
+            or response.streaming
+        ):
+            return response
+        code, message, message_en = _API_ERRORS.get(
+            response.status_code, (f"http_{response.status_code}", "Permintaan gagal.", "The request failed.")
+        )
+        shaped = JsonResponse(
+            {"code": code, "message": message, "message_en": message_en, "details": {}}, status=response.status_code
+        )
+        for header in ("Allow", "Retry-After", "WWW-Authenticate"):
+            if header in response:
+                shaped[header] = response[header]
+        return shaped
