@@ -1,0 +1,200 @@
+"""Tickets, counters and routing across desks, as officers and candidates meet them."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from satuatap.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from satuatap.queueing import selectors, services
+from satuatap.queueing.models import Priority, Ticket, TicketEvent, TicketState, VisitStatus
+from tests import factories
+from tests.queueing.conftest import OFFICE, complete
+
+pytestmark = pytest.mark.django_db
+
+
+def _new(priority=Priority.NONE):
+    return services.visit_start(office_code=OFFICE, new_registrant=True, priority=priority)
+
+
+def test_new_registrant_goes_to_manpower_desk_with_prefixed_number():
+    first, second = _new(), _new()
+    assert first.ticket.agency_id == "DISNAKER"
+    assert first.ticket.code == "A-001" and second.ticket.code == "A-002"
+    assert first.ticket.state == TicketState.WAITING
+    assert TicketEvent.objects.filter(ticket=first.ticket, kind="queued").count() == 1
+
+
+def test_case_number_lookup_sends_to_desk_with_ready_step(disnaker):
+    case = factories.open_case(disnaker, factories.worker())
+    result = services.visit_start(office_code=OFFICE, case_number=case.number.lower())
+    assert result.ticket.agency_id == "DISNAKER"  # REG is the only ready step
+    again = services.visit_start(office_code=OFFICE, nik=case.worker.nik)
+    assert again.existing and again.ticket.pk == result.ticket.pk  # no second ticket for the same visit
+
+
+def test_unknown_case_or_nik_reveals_nothing():
+    with pytest.raises(NotFound) as exc:
+        services.visit_start(office_code=OFFICE, nik="3212015705960001")
+    assert exc.value.code == "queue_case_not_found"
+    with pytest.raises(ValidationFailed):
+        services.visit_start(office_code=OFFICE)
+
+
+def test_call_order_priority_before_arrival_and_appointment_in_slot_first(disnaker):
+    plain = _new()
+    elderly = _new(Priority.ELDERLY)
+    services.counter_open(actor=disnaker, label="1")
+    # an appointment whose slot has come goes first
+    appt_visit = _new()
+    Ticket.objects.filter(pk=appt_visit.ticket.pk).update(appointment_at=timezone.now() - dt.timedelta(minutes=1))
+    order = [services.call_next(actor=disnaker) for _ in range(1)]
+    assert order[0].pk == appt_visit.ticket.pk
+    services.ticket_done(actor=disnaker, ticket_id=order[0].pk)
+    assert services.call_next(actor=disnaker).pk == elderly.ticket.pk
+    services.ticket_done(actor=disnaker, ticket_id=elderly.ticket.pk)
+    assert services.call_next(actor=disnaker).pk == plain.ticket.pk
+
+
+def test_counter_serves_one_ticket_at_a_time_and_only_own_desk(disnaker):
+    _new(), _new()
+    services.counter_open(actor=disnaker, label="2")
+    t = services.call_next(actor=disnaker)
+    with pytest.raises(Conflict) as exc:
+        services.call_next(actor=disnaker)
+    assert exc.value.code == "counter_busy"
+    other = factories.officer(OFFICE, "DUKCAPIL")
+    services.counter_open(actor=other, label="1")
+    assert services.call_next(actor=other) is None  # DISNAKER's tickets are not in Dukcapil's queue
+    with pytest.raises(PermissionDenied):
+        services.ticket_done(actor=other, ticket_id=t.pk)
+    with pytest.raises(Conflict):
+        services.counter_open(actor=factories.officer(OFFICE, "DISNAKER"), label="2")  # taken
+
+
+def test_head_cannot_open_a_counter():
+    with pytest.raises(PermissionDenied):
+        services.counter_open(actor=factories.head(OFFICE), label="1")
+
+
+def test_no_show_only_after_recalls_and_ends_the_visit(disnaker):
+    v = _new()
+    services.counter_open(actor=disnaker, label="1")
+    t = services.call_next(actor=disnaker)
+    with pytest.raises(Conflict) as exc:
+        services.ticket_no_show(actor=disnaker, ticket_id=t.pk)
+    assert exc.value.code == "no_show_too_early"
+    services.ticket_recall(actor=disnaker, ticket_id=t.pk)
+    services.ticket_recall(actor=disnaker, ticket_id=t.pk)
+    services.ticket_no_show(actor=disnaker, ticket_id=t.pk)
+    v.visit.refresh_from_db()
+    assert v.visit.status == VisitStatus.NO_SHOW
+
+
+def test_transfer_keeps_arrival_and_needs_reason(disnaker):
+    v = _new()
+    services.counter_open(actor=disnaker, label="1")
+    t = services.call_next(actor=disnaker)
+    with pytest.raises(ValidationFailed):
+        services.ticket_transfer(actor=disnaker, ticket_id=t.pk, to_agency="DUKCAPIL", reason="")
+    new = services.ticket_transfer(actor=disnaker, ticket_id=t.pk, to_agency="DUKCAPIL", reason="KTP belum cocok")
+    assert new.agency_id == "DUKCAPIL" and new.code == "C-001" and new.arrived_at == v.visit.arrived_at
+    t.refresh_from_db()
+    assert t.state == TicketState.TRANSFERRED
+
+
+def test_done_routes_to_next_ready_desk_and_links_new_registrant_case(disnaker, case_after_reg):
+    v = _new()
+    services.counter_open(actor=disnaker, label="1")
+    t = services.call_next(actor=disnaker)
+    result = services.ticket_done(actor=disnaker, ticket_id=t.pk, case_number=case_after_reg.number)
+    # ready after REG: SEL/CERT (manpower, excluded just now), MED, SKCK, BPJS, BANK: all queues empty, so the
+    # first desk in letter order wins the tie
+    assert result.next_ticket is not None and result.next_ticket.agency_id == "DINKES"
+    assert result.next_ticket.code == "D-001" and result.next_ticket.arrived_at == v.visit.arrived_at
+
+
+def test_shortest_expected_wait_first(case_after_reg):
+    # one person waits at the manpower desk, two at the health desk; the police desk's queue is empty
+    _new()
+    for _ in range(2):
+        other = _new()
+        Ticket.objects.filter(pk=other.ticket.pk).update(agency_id="DINKES")
+    result = services.visit_start(office_code=OFFICE, case_number=case_after_reg.number)
+    assert result.ticket.agency_id == "POLRI" and result.ticket.code.startswith("F-")
+
+
+def test_completing_the_step_moves_the_visit_and_finishes_when_nothing_ready(
+        disnaker, django_capture_on_commit_callbacks):
+    w = factories.worker()
+    case = factories.open_case(disnaker, w)
+    v = services.visit_start(office_code=OFFICE, case_number=case.number)
+    services.counter_open(actor=disnaker, label="1")
+    t = services.call_next(actor=disnaker)
+    with django_capture_on_commit_callbacks(execute=True):
+        complete(disnaker, case, "REG", "registration")
+    t.refresh_from_db()
+    # SEL and CERT are ready at the same desk: the candidate stays
+    assert t.state == TicketState.CALLED
+    with django_capture_on_commit_callbacks(execute=True):
+        complete(disnaker, case, "SEL", "selection")
+        complete(disnaker, case, "CERT", "certificate")
+    t.refresh_from_db()
+    assert t.state == TicketState.DONE
+    nxt = Ticket.objects.get(visit=v.visit, state=TicketState.WAITING)
+    assert nxt.agency_id == "DINKES" and nxt.arrived_at == v.visit.arrived_at
+    assert selectors.visit_view(visit=v.visit).ticket.pk == nxt.pk
+
+
+def test_reject_with_nothing_else_ready_finishes_visit(disnaker, django_capture_on_commit_callbacks):
+    from satuatap.journey import services as journey_services
+
+    case = factories.open_case(disnaker, factories.worker())
+    v = services.visit_start(office_code=OFFICE, case_number=case.number)
+    with django_capture_on_commit_callbacks(execute=True):
+        journey_services.step_reject(actor=disnaker, case_number=case.number, step_code="REG",
+                                     reason="Dokumen KK belum lengkap")
+    v.visit.refresh_from_db()
+    assert v.visit.status == VisitStatus.FINISHED
+    assert not Ticket.objects.filter(visit=v.visit, state=TicketState.WAITING).exists()
+
+
+def test_stats_per_desk_and_day(disnaker):
+    a, b, _c = _new(), _new(), _new()
+    services.counter_open(actor=disnaker, label="1")
+    now = timezone.now()
+    for v, wait, service in ((a, 60, 300), (b, 120, 600)):
+        t = services.call_next(actor=disnaker)
+        assert t.pk == v.ticket.pk
+        services.ticket_done(actor=disnaker, ticket_id=t.pk)
+        Ticket.objects.filter(pk=t.pk).update(queued_at=now - dt.timedelta(seconds=wait + service),
+                                              called_at=now - dt.timedelta(seconds=service), finished_at=now)
+    t = services.call_next(actor=disnaker)
+    for _ in range(2):
+        services.ticket_recall(actor=disnaker, ticket_id=t.pk)
+    services.ticket_no_show(actor=disnaker, ticket_id=t.pk)
+    day = a.ticket.day
+    rows = selectors.desk_day_stats(office_ids=[OFFICE], date_from=day, date_to=day)
+    row = next(r for r in rows if r["agency_id"] == "DISNAKER")
+    assert (row["tickets"], row["served"], row["no_shows"], row["transfers"]) == (3, 2, 1, 0)
+    assert row["service_p50_s"] == 300 and row["service_p90_s"] == 600
+    assert row["wait_p90_s"] == 120
+    assert selectors.median_wait_s(office_id=OFFICE, date_from=day, date_to=day) is not None
+    assert selectors.desk_day_stats(office_ids=["LTSA-SBY"], date_from=day, date_to=day) == []
+
+
+def test_board_shows_codes_only(disnaker, case_after_reg):
+    services.visit_start(office_code=OFFICE, case_number=case_after_reg.number)
+    services.counter_open(actor=disnaker, label="3")
+    t = services.call_next(actor=disnaker)
+    data = selectors.board(office_id=OFFICE)
+    desk = next(d for d in data["desks"] if d["agency"] == "DISNAKER")
+    assert desk["serving"] == [{"ticket": t.code, "counter": "3"}]
+    assert data["calls"][0]["ticket"] == t.code
+    assert case_after_reg.worker.name not in str(data) and case_after_reg.number not in str(data)
+    before = data["version"]
+    services.ticket_recall(actor=disnaker, ticket_id=t.pk)
+    assert selectors.last_change(office_id=OFFICE) > before
