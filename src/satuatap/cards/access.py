@@ -1,0 +1,47 @@
+"""Who may do what in the cards app, and the server-side verification; used by services and selectors alike."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from satuatap.accounts import selectors as account_selectors
+from satuatap.accounts.models import Role, User
+from satuatap.cards import keys, signing
+from satuatap.cards.models import Card, CardStatus, Checkpoint, CheckpointMembership
+from satuatap.core.errors import PermissionDenied
+from satuatap.core.timeutil import local_date
+from satuatap.reference import selectors as reference_selectors
+
+
+def card_verify(*, token: str, on: dt.date | None = None) -> signing.Verdict:
+    """Verify a token with every valid public key, then ask the register whether its card is revoked."""
+    on = on or local_date()
+    verdict = signing.verify(token, keys=keys.keyring().public, today=on)
+    if verdict.valid and Card.objects.filter(number=verdict.payload["n"], status=CardStatus.REVOKED).exists():
+        return signing.Verdict(signing.Status.REVOKED, "revoked", verdict.payload, verdict.key_id, ("revoked",))
+    return verdict
+
+
+def checkpoint_of_officer(*, user: User, checkpoint_code: str) -> Checkpoint:
+    """The checkpoint an officer is posted at (their membership), or 403."""
+    if account_selectors.user_is_checkpoint_officer(user):
+        member = (CheckpointMembership.objects.filter(user=user, checkpoint_id=checkpoint_code, active=True,
+                                                      checkpoint__active=True).select_related("checkpoint").first())
+        if member is not None:
+            return member.checkpoint
+    raise PermissionDenied("Anda tidak bertugas di tempat pemeriksaan ini.", "You are not posted at this checkpoint.",
+                           code="forbidden_not_checkpoint_member", details={"checkpoint": checkpoint_code})
+
+
+def user_abroad_scope(user: User) -> str | None:
+    """The region code prefix whose workers a user may see abroad: the office's regency for office staff, the
+    monitor's region ("" = national), everything for admins; None = no access."""
+    if not (user.is_authenticated and user.is_active):
+        return None
+    if account_selectors.user_is_admin(user):
+        return ""
+    if user.role in (Role.DESK_OFFICER, Role.OFFICE_HEAD) and user.office_id:
+        return reference_selectors.office_info(user.office_id).regency_code
+    if user.role == Role.MONITOR:
+        return user.region_id or ""
+    return None

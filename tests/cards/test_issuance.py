@@ -1,0 +1,84 @@
+"""A card is issued by completing the CARD step (only after every prerequisite and the card-stage rules), signed
+with the configured key, and revoked when its case is cancelled."""
+
+from __future__ import annotations
+
+import pytest
+
+from satuatap.cards import selectors, services, signing
+from satuatap.cards.models import Card, CardEvent, CardStatus
+from satuatap.core.errors import Conflict, PermissionDenied
+from satuatap.core.timeutil import local_date
+from satuatap.journey import services as journey_services
+from satuatap.journey.models import CaseStatus
+from tests.cards.conftest import drive, new_case
+
+pytestmark = pytest.mark.django_db
+
+
+def test_completing_card_step_issues_a_signed_card(carded_case, card_keys):
+    card = Card.objects.get(case=carded_case)
+    assert card.status == CardStatus.ACTIVE and card.key_id == "test-1"
+    assert card.number == "KPMI-" + carded_case.number.removeprefix("LTSA-")
+    assert card.blank_serial == f"BLANK-{carded_case.pk}"
+    verdict = signing.verify(card.token, keys=card_keys.public, today=local_date())
+    assert verdict.valid
+    p = verdict.payload
+    assert p["nm"] == carded_case.worker.name and "*" in p["nik"] and carded_case.worker.nik not in card.token
+    assert p["c"] == "HK" and p["pp"] and p["e"].startswith("Employer") and p["j"]
+    assert p["i"] == local_date().isoformat() and p["x"] <= p["ce"]
+    assert CardEvent.objects.filter(card=card, kind="issued").count() == 1
+    assert carded_case.status == CaseStatus.READY_TO_DEPART
+
+
+def test_no_card_before_prerequisites(desks):
+    case = drive(desks, new_case(desks), "VISA")  # OPP not done
+    with pytest.raises(Conflict):
+        journey_services.step_complete(actor=desks["BP3MI"], case_number=case.number, step_code="CARD",
+                                       outcome={"card_number": "X-1"})
+    assert not Card.objects.filter(case=case).exists()
+
+
+def test_signing_failure_undoes_the_completion(desks, monkeypatch):
+    case = drive(desks, new_case(desks), "OPP")
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("key unreadable")
+
+    monkeypatch.setattr(services.signing, "sign", broken)
+    with pytest.raises(RuntimeError):
+        journey_services.step_complete(actor=desks["BP3MI"], case_number=case.number, step_code="CARD",
+                                       outcome={"card_number": "X-2"})
+    assert case.steps.get(code="CARD").state != "done"
+    assert not Card.objects.filter(case=case).exists()
+
+
+def test_cancelling_the_case_revokes_its_card(carded_case, desks):
+    journey_services.case_cancel(actor=desks["HEAD"], case_number=carded_case.number, reason="Mengundurkan diri")
+    card = Card.objects.get(case=carded_case)
+    assert card.status == CardStatus.REVOKED and "Mengundurkan diri" in card.revoked_reason
+    assert selectors.card_verify(token=card.token).status == signing.Status.REVOKED
+    event = CardEvent.objects.get(card=card, kind="revoked")
+    assert event.actor == desks["HEAD"] and event.from_state == "active"
+
+
+def test_revoke_by_office_head_only_with_reason(carded_case, desks):
+    card = Card.objects.get(case=carded_case)
+    with pytest.raises(PermissionDenied):
+        services.card_revoke(actor=desks["DISNAKER"], number=card.number, reason="salah cetak")
+    services.card_revoke(actor=desks["HEAD"], number=card.number, reason="Paspor hilang")
+    with pytest.raises(Conflict):
+        services.card_revoke(actor=desks["HEAD"], number=card.number, reason="lagi")
+    token = services.revocation_list_token()
+    assert card.number in signing.revocation_list_read(token, keys=selectors.keys.keyring().public)
+
+
+def test_recheck_revokes_when_a_block_is_found_later(carded_case):
+    from satuatap.placement.models import Company
+
+    card = Card.objects.get(case=carded_case)
+    assert services.cards_recheck() == []
+    Company.objects.filter(job_orders__number="JO-TEST-HK").update(status="revoked")
+    assert services.cards_recheck() == [card.number]
+    card.refresh_from_db()
+    assert card.status == CardStatus.REVOKED and "aturan" in card.revoked_reason
