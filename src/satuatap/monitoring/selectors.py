@@ -364,7 +364,7 @@ def _raw_table(f: StatsFilter, dim: str) -> dict[str, dict[str, int]]:
     cases = Case.objects.all()
     region = f.effective_region()
     if region:
-        cases = cases.filter(worker__regency_id__startswith=region) if len(region) > 2 else cases.filter(
+        cases = cases.filter(worker__regency__code__startswith=region) if len(region) > 2 else cases.filter(
             worker__province_id=region)
     if f.country:
         cases = cases.filter(destination_country=f.country)
