@@ -4,6 +4,9 @@
     satuatap migrate
     satuatap load-reference [--villages]
     satuatap demo
+    satuatap check-deploy        Django's deployment checks plus the project's own (run with production env)
+    satuatap backup [--output-dir DIR]      online dump + manifest (SQLite backup API / pg_dump)
+    satuatap restore DUMP [--yes]           restore, refusing newer or damaged dumps, then verify
     satuatap <any manage.py command>
 """
 
