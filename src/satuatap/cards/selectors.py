@@ -79,7 +79,7 @@ def cards_list(*, user: User, status: str | None = None, limit: int = 200) -> li
         if user.role in (Role.DESK_OFFICER, Role.OFFICE_HEAD):
             qs = qs.filter(office_id=user.office_id)
         elif user.role == Role.MONITOR:
-            qs = qs if user.region_id is None else qs.filter(office__regency_id__startswith=user.region_id)
+            qs = qs if user.region_id is None else qs.filter(office__regency__code__startswith=user.region_id)
         else:
             return []
     return list(qs[:limit])
@@ -124,7 +124,7 @@ def _abroad_qs(user: User) -> QuerySet[Abroad]:
         raise PermissionDenied("Tidak berwenang melihat data pekerja di luar negeri.",
                                "Not allowed to see workers abroad.", code="forbidden_abroad")
     qs = Abroad.objects.all()
-    return qs.filter(regency_id__startswith=scope) if scope else qs
+    return qs.filter(regency__code__startswith=scope) if scope else qs
 
 
 def abroad_summary(*, user: User, on: dt.date | None = None) -> dict[str, Any]:

@@ -321,6 +321,9 @@ def departure_record(*, actor: User, checkpoint_code: str, token: str, flight_or
     card = Card.objects.select_related("case").filter(number=verdict.payload["n"]).first()
     if card is None:  # signed by us but unknown here (e.g. restored database): never let it pass silently
         return stopped("unknown_card", verdict, None, "Kartu tidak terdaftar di sistem.", "Card not in the register.")
+    if card.case.status == CaseStatus.DEPARTED:  # a card shown twice: someone else travelling on it
+        return stopped("already_departed", verdict, card, "Kartu ini sudah dipakai berangkat.",
+                       "This card has already been used for a departure.")
     try:
         journey_services.step_complete(
             actor=actor, case_number=card.case.number, step_code="DEP",
