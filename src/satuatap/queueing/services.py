@@ -277,6 +277,10 @@ def _counter_release(counter: Counter) -> None:
     counter.save(update_fields=["officer", "opened_at"])
 
 
+def counter_of_officer(officer: User) -> Counter | None:
+    return Counter.objects.filter(officer=officer).first()
+
+
 def counter_close(*, actor: User) -> None:
     """The officer leaves their counter (refused while a ticket is being served there)."""
     with transaction.atomic():
