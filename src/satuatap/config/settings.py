@@ -79,6 +79,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "satuatap.core.middleware.ApiErrorShapeMiddleware",
     "satuatap.core.middleware.BodySizeLimitMiddleware",
+    "satuatap.core.middleware.NulCharacterMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "satuatap.core.middleware.IndonesianByDefaultMiddleware",

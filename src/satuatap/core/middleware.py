@@ -223,3 +223,39 @@ class ApiErrorShapeMiddleware:
             if header in response:
                 shaped[header] = response[header]
         return shaped
+
+
+# A JSON \u0000 escape: an odd number of backslashes before "u0000" (an even number is a literal backslash).
+_JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000", re.IGNORECASE)
+
+
+class NulCharacterMiddleware:
+    """Refuse a NUL character anywhere in an API request (path, query, JSON body) with a JSON 422.
+
+    PostgreSQL cannot store NUL in text (the driver raises, the API would answer 500), SQLite would store it
+    and pages would show a control character; no legitimate field holds one. Django's forms already refuse it
+    (ProhibitNullCharactersValidator); this covers the JSON API.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path.startswith("/api/") and self._has_nul(request):
+            return _error(
+                ValidationFailed(
+                    "Teks tidak boleh berisi karakter NUL (\\u0000).",
+                    "Text must not contain NUL characters (\\u0000).",
+                    code="nul_character",
+                )
+            )
+        return self.get_response(request)
+
+    @staticmethod
+    def _has_nul(request) -> bool:
+        if "\x00" in request.path or "%00" in request.META.get("QUERY_STRING", ""):
+            return True
+        if request.method in ("POST", "PUT", "PATCH") and "json" in request.META.get("CONTENT_TYPE", ""):
+            body = request.body
+            return b"\x00" in body or (b"u0000" in body.lower() and _JSON_NUL.search(body) is not None)
+        return False

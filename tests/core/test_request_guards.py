@@ -1,0 +1,44 @@
+"""The request guards in front of the API: NUL characters and oversize bodies, answered in the error shape."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.test import Client
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    "body",
+    [json.dumps({"name": "a\x00b"}), '{"name": "a\\U0000b"}', '{"name": "a\\\\\\u0000b"}'],
+    ids=["escaped", "upper-case-escape", "after-an-escaped-backslash"],
+)
+def test_a_json_nul_is_refused(body):
+    r = Client().post("/api/v1/workers/", data=body, content_type="application/json")
+    assert r.status_code == 422 and r.json()["code"] == "nul_character"
+
+
+def test_a_literal_backslash_u0000_is_only_text():
+    body = json.dumps({"name": "C:\\u0000"})  # the characters \ u 0 0 0 0, no NUL
+    r = Client().post("/api/v1/workers/", data=body, content_type="application/json")
+    assert r.status_code == 401  # reached the API (which wants a login), not refused as NUL
+
+
+def test_nul_in_the_query_or_path_is_refused():
+    for path in ("/api/v1/workers/?q=%00", "/api/v1/workers/%00"):
+        r = Client().get(path)
+        assert r.status_code == 422 and r.json()["code"] == "nul_character"
+
+
+def test_unknown_api_paths_and_methods_answer_in_the_error_shape():
+    r = Client().get("/api/v1/no-such-thing")
+    assert r.status_code == 404 and r.json()["code"] == "not_found"
+    r = Client().generic("TRACE", "/api/v1/me")
+    assert r.status_code == 405 and r.json()["code"] == "method_not_allowed" and "GET" in r["Allow"]
+
+
+def test_pages_outside_the_api_keep_their_html_errors():
+    r = Client().get("/no-such-page/")
+    assert r.status_code == 404 and not r["Content-Type"].startswith("application/json")
