@@ -463,3 +463,88 @@ def generation_universe(*, job_order_numbers: list[str] | None = None):
                 for d in p.steps.filter(optional=False).order_by("sort_order")]
         processes[scheme] = (p.pk, defs)
     return Universe(offices=offices, regencies=dict(regencies), job_orders=job_orders, processes=processes)
+
+
+# --- assembled views (pages, API, exports and the yearly report share these) ---------------------------------
+
+PLACEMENT_TABLES = ("country", "job", "province", "regency", "sex", "scheme", "month")
+COMPLAINT_TABLES = ("category", "country", "company", "procedural", "month")
+
+
+@dataclass
+class Table:
+    """A statistics table: rows of (key, label, numbers…) under column names, largest first (months in order)."""
+
+    id: str
+    dim: str
+    columns: list[str]
+    rows: list[list[Any]]
+
+    def totals(self) -> list[int]:
+        return [sum(r[i] for r in self.rows) for i in range(2, len(self.columns))]
+
+
+def placement_view(*, f: StatsFilter, dim: str, english: bool = False, source: str = "rollup") -> Table:
+    data = placement_table(f=f, dim=dim, source=source)
+    names = labels_for(dim, data.keys(), english=english)
+    if dim == "month":
+        keys = [str(m) for m in range(1, 13) if not f.month or m == f.month]
+    else:
+        keys = sorted(data, key=lambda k: (-data[k]["departed"], -data[k]["registered"], k))
+    rows = [[k, names.get(k, k or "—"), *(data.get(k, {}).get(m, 0) for m in MEASURES)] for k in keys]
+    return Table(id=f"placements-{dim}", dim=dim, columns=[dim, "label", *MEASURES], rows=rows)
+
+
+def complaint_view(*, f: StatsFilter, dim: str, english: bool = False) -> Table:
+    data = complaint_table(f=f, dim=dim)
+    names = labels_for(dim, data.keys(), english=english)
+    if dim == "company":
+        names.setdefault("0", "(not registered)" if english else "(tidak terdaftar)")
+    if dim == "month":
+        keys = [str(m) for m in range(1, 13) if not f.month or m == f.month]
+    else:
+        keys = sorted(data, key=lambda k: (-data[k], k))
+    rows = [[k, names.get(k, k or "—"), data.get(k, 0)] for k in keys]
+    return Table(id=f"complaints-{dim}", dim=dim, columns=[dim, "label", "complaints"], rows=rows)
+
+
+def province_counts(*, f: StatsFilter) -> dict[str, int]:
+    """Departures (placements) by origin province, for the map."""
+    return {k: v["departed"] for k, v in placement_table(f=f, dim="province").items()}
+
+
+def yearly_report_sections(*, year: int, english: bool = False) -> list[tuple[str, list[str], list[list[Any]]]]:
+    """The tables the agency publishes every year: placements by country, job, province, sex and scheme;
+    complaints by category and country (national, from the rollups)."""
+    f = StatsFilter(year=year)
+
+    def t(en: str, id_: str) -> str:
+        return en if english else id_
+
+    head = [t("Registered", "Terdaftar"), t("Departed", "Berangkat"), t("Cancelled", "Batal")]
+    sections = []
+    for dim, title in (("country", t("Placements by destination country", "Penempatan menurut negara tujuan")),
+                       ("job", t("Placements by job", "Penempatan menurut jabatan")),
+                       ("province", t("Placements by province of origin", "Penempatan menurut provinsi asal")),
+                       ("sex", t("Placements by sex", "Penempatan menurut jenis kelamin")),
+                       ("scheme", t("Placements by scheme", "Penempatan menurut skema")),
+                       ("month", t("Placements by month", "Penempatan menurut bulan"))):
+        table = placement_view(f=f, dim=dim, english=english)
+        rows = [[r[1], *r[2:]] for r in table.rows]
+        rows.append([t("Total", "Jumlah"), *table.totals()])
+        sections.append((title, [t(dim.capitalize(), dim.capitalize()), *head], rows))
+    for dim, title in (("category", t("Complaints by category", "Pengaduan menurut kategori")),
+                       ("country", t("Complaints by country", "Pengaduan menurut negara")),
+                       ("procedural", t("Complaints: procedural or not", "Pengaduan: prosedural atau tidak"))):
+        table = complaint_view(f=f, dim=dim, english=english)
+        rows = [[r[1], r[2]] for r in table.rows]
+        rows.append([t("Total", "Jumlah"), sum(r[2] for r in table.rows)])
+        sections.append((title, [dim.capitalize(), t("Complaints", "Pengaduan")], rows))
+    return sections
+
+
+def report_years() -> list[int]:
+    """Years with data in the rollups, newest first."""
+    years = {d.year for d in PlacementMonthly.objects.dates("month", "year")}
+    years |= {d.year for d in ComplaintMonthly.objects.dates("month", "year")}
+    return sorted(years, reverse=True)
