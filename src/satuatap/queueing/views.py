@@ -32,6 +32,7 @@ from satuatap.core.errors import ApplicationError, NotFound
 from satuatap.portal import tokens as portal_tokens
 from satuatap.queueing import ratelimit, rules, selectors, services, slip
 from satuatap.queueing.models import Priority
+from satuatap.queueing.templatetags.queue_tags import lang_part
 from satuatap.reference import selectors as reference_selectors
 from satuatap.web.access import staff_required
 
@@ -142,11 +143,13 @@ def ticket_pdf(request: HttpRequest, token: str) -> HttpResponse:
     ticket = view.ticket or (view.history[-1] if view.history else None)
     if ticket is None:
         raise Http404
+    info = reference_selectors.office_info(visit.office_id)
+    priority = lang_part(visit.get_priority_display()) if rules.is_priority(visit.priority) else ""
     pdf = slip.ticket_pdf(
-        office_name=reference_selectors.office_info(visit.office_id).name, zone=reference_selectors.office_info(
-            visit.office_id).zone, code=ticket.code, desk=_desk_names().get(ticket.agency_id, ticket.agency_id),
-        issued_at=visit.arrived_at, priority=visit.get_priority_display() if rules.is_priority(visit.priority)
-        else "", ahead=view.ahead, status_url=_public_url(reverse("queueing:ticket", kwargs={"token": token})),
+        office_name=info.name, zone=info.zone, code=ticket.code,
+        desk=_desk_names().get(ticket.agency_id, ticket.agency_id),
+        issued_at=visit.arrived_at, priority=priority, ahead=view.ahead,
+        status_url=_public_url(reverse("queueing:ticket", kwargs={"token": token})),
         width_mm=width, language="en" if _english() else "id",
     )
     response = HttpResponse(pdf, content_type="application/pdf")
