@@ -98,6 +98,8 @@ def test_who_reads_the_audit_log_and_who_must_give_a_reason():
     assert not needs(desk, office_id="LTSA-IDM", active=False)
     assert not needs(head, office_id="LTSA-IDM", active=True)
     assert needs(head, office_id="LTSA-IDM", active=False)       # a closed case is no longer daily work
-    assert needs(head, office_id=None, active=True)              # a worker's record as such
+    assert not needs(head, office_id=None, active=True)          # a worker's record as such
+    assert not needs(desk, office_id=None, active=True)
+    assert needs(desk, office_id="LTSA-SBY", active=True)
     assert needs(mon, office_id="LTSA-IDM", active=True)
     assert needs(admin, office_id="LTSA-IDM", active=True)

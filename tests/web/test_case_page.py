@@ -65,8 +65,11 @@ def test_actions_follow_the_role(desks, case):
     assert 'id="waive-REG"' not in html and 'id="upload-REG"' in html
     html = page(as_user(desks["DINKES"]), case)
     assert 'id="start-REG"' not in html and 'id="complete-REG"' not in html
-    html = page(as_user(factories.monitor("32")), case)
-    assert '<form method="post" action="/cases/' not in html
+    monitor = as_user(factories.monitor("32"))
+    assert 'id="reason-form"' in page(monitor, case)  # a named record: the monitor says why first
+    monitor.post(f"/cases/{case.number}/reason/", {"reason": "Pemeriksaan sampel kasus triwulan"})
+    html = page(monitor, case)
+    assert '<form method="post" action="/cases/' not in html and 'id="journey-dag"' in html
 
 
 def test_start_then_complete_through_the_form(desks, case):

@@ -7,10 +7,29 @@ import datetime as dt
 import io
 from collections.abc import Iterator
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from satuatap.accounts.models import AuditEntry, Role, User
+
+
+def user_is_company_user(user: User | None) -> bool:
+    """A placement company's user (an active membership in placement): never an officer, whatever their role.
+
+    Read through the reverse one-to-one relation so accounts need not import placement; company users are
+    created with a harmless role (often monitor) and must not inherit that role's reach.
+    """
+    if user is None or not getattr(user, "is_authenticated", False) or user.pk is None:
+        return False
+    cached = getattr(user, "_placement_company_id", None)
+    if cached is not None:
+        return bool(cached)
+    try:
+        membership = user.company_membership
+    except ObjectDoesNotExist:
+        return False
+    return bool(membership.is_active)
 
 
 def user_is_admin(user: User) -> bool:
@@ -38,7 +57,7 @@ def user_heads_office(user: User, *, office_id: str) -> bool:
 
 def user_can_read_office(user: User, *, office_id: str, office_region_code: str) -> bool:
     """Office staff read their office; monitors read offices in their region (or all when national)."""
-    if not (user.is_authenticated and user.is_active):
+    if not (user.is_authenticated and user.is_active) or user_is_company_user(user):
         return False
     if user_is_admin(user):
         return True
@@ -63,12 +82,16 @@ HEALTH_AGENCIES = frozenset({"DINKES"})
 
 
 def user_sees_full_nik(user: User) -> bool:
+    if not getattr(user, "is_authenticated", False) or user_is_company_user(user):
+        return False
     if user_is_admin(user) or user.role == Role.OFFICE_HEAD:
         return True
     return user.role == Role.DESK_OFFICER and user.agency_id in FULL_NIK_AGENCIES
 
 
 def user_sees_health_details(user: User) -> bool:
+    if not getattr(user, "is_authenticated", False) or user_is_company_user(user):
+        return False
     if user_is_admin(user) or user.role == Role.OFFICE_HEAD:
         return True
     return user.role == Role.DESK_OFFICER and user.agency_id in HEALTH_AGENCIES
@@ -89,25 +112,28 @@ def user_is_crisis_desk(user: User | None) -> bool:
 
 def user_reads_audit(user: User | None) -> bool:
     """Auditors (and admins) search and export the audit log; nobody else sees it."""
-    return bool(user is not None and user.is_authenticated and user.is_active
+    return bool(user is not None and user.is_authenticated and user.is_active and not user_is_company_user(user)
                 and (user.role == Role.AUDITOR or user_is_admin(user)))
 
 
 def full_record_read_needs_reason(user: User, *, office_id: str | None, active: bool) -> bool:
     """Whether opening a named personal record (a case or a worker) is outside the reader's normal work.
 
-    The rule (documented in README, "Audit"): a desk officer reading a record of their own office is normal work
-    (a case passes through every desk), and so is an office head reading an active case (open or ready to
-    depart) of their office: they supervise it. Everything else that the scope rules still allow needs a written
-    reason, recorded in the audit log: an office head opening a closed case (departed, done or cancelled) or a
-    worker's record, a monitor opening any named record (monitors work with statistics), an admin opening one.
-    Records outside a user's office or region are refused before this question arises.
+    The rule: a desk officer reading a case of their own office, or a worker's record (`office_id=None`: not
+    bound to an office; identity desks look workers up all day), is normal work (a case passes through every
+    desk); so is an office head reading an active case (open or ready to depart) of their office or a worker's
+    record ("active" = open, ready to depart, or closed less than 30 days ago: audit.case_in_daily_work).
+    Everything else that the scope rules still allow needs a written reason, kept in the audit log: an office
+    head opening a case closed longer ago, a monitor opening any named record (monitors work with statistics),
+    an admin opening one. Records outside a user's office or region are refused before this question arises.
     """
-    if user.role == Role.DESK_OFFICER and not user_is_admin(user):
-        return office_id is None or user.office_id != office_id
-    if user.role == Role.OFFICE_HEAD and not user_is_admin(user):
-        return not (active and office_id is not None and user.office_id == office_id)
-    return user.role in (Role.MONITOR, Role.ADMIN) or user_is_admin(user)
+    if user_is_admin(user):
+        return True
+    if user.role == Role.DESK_OFFICER:
+        return office_id is not None and user.office_id != office_id
+    if user.role == Role.OFFICE_HEAD:
+        return office_id is not None and (user.office_id != office_id or not active)
+    return True
 
 
 def audit_entries(

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from satuatap.accounts.models import ApiToken, AuditAction, AuditEntry, Role, User
+from satuatap.core.audit_context import current_request
 from satuatap.core.errors import NotFound, ValidationFailed
 from satuatap.core.ratelimit import client_address
 from satuatap.reference.models import Agency, Office, Region
@@ -126,9 +127,12 @@ def audit_record(
 
     Reads of a full personal record, exports and changes are recorded (UU 27/2022 art. 31: the controller keeps
     a record of processing). Written in the caller's transaction: a change that rolls back leaves no entry.
+    Without `request`, the request being served (core.audit_context) gives the address and path.
     """
     if action not in AuditAction.values:
         raise ValueError(f"unknown audit action {action!r}")
+    if request is None:
+        request = current_request()
     known = actor is not None and getattr(actor, "is_authenticated", False)
     return AuditEntry.objects.create(
         user_id=actor.pk if known else None,

@@ -10,6 +10,7 @@ from django.utils import timezone
 from ninja import Field, File, Query, Router, Schema
 from ninja.files import UploadedFile
 
+from satuatap.accounts import audit
 from satuatap.accounts import selectors as account_selectors
 from satuatap.core.masking import mask_nik
 from satuatap.core.uploads import check_upload_size
@@ -227,9 +228,10 @@ def _event_out(event: Event, user, medical_codes: set[str]) -> EventOut:
     )
 
 
-def _detail(request, case_number: str) -> dict[str, Any]:
+def _detail(request, case_number: str, case: Case | None = None) -> dict[str, Any]:
     user = request.auth
-    case = selectors.case_get(user=user, case_number=case_number)
+    if case is None:
+        case = selectors.case_get(user=user, case_number=case_number)
     today = timezone.localdate()
     steps = selectors.case_steps(case=case)
     medical = {s.code for s in steps if s.definition.outcome_type == "medical"}
@@ -282,9 +284,22 @@ def list_cases(request, filters: Query[CaseFilters]):
     return {"count": qs.count(), "items": [_case_out(c, request.auth) for c in items]}
 
 
-@router.get("/{case_number}", response={200: CaseDetailOut, **ERRORS}, summary="A case with its steps and events")
+def _audit_case_read(request, case: Case) -> None:
+    audit.record_full_read(
+        request=request, actor=request.auth, object_type="case", object_id=case.number,
+        subject_worker_id=case.worker_id, office_id=case.office_id,
+        active=audit.case_in_daily_work(status=case.status, closed_at=case.closed_at),
+    )
+
+
+@router.get("/{case_number}", response={200: CaseDetailOut, **ERRORS, 428: ErrorOut},
+            summary="A case with its steps and events (read recorded in the audit log)",
+            description="Outside the reader's normal work (a monitor, an admin, an office head opening a closed "
+                        "case) the reason must be given in the `X-Access-Reason` header, else 428.")
 def get_case(request, case_number: str):
-    return _detail(request, case_number)
+    case = selectors.case_get(user=request.auth, case_number=case_number)
+    _audit_case_read(request, case)
+    return _detail(request, case_number, case)
 
 
 @router.post("/{case_number}/steps/{step_code}/start", response={200: TransitionOut, **ERRORS})
@@ -345,9 +360,16 @@ def upload_document(request, case_number: str, step_code: str, file: File[Upload
 
 
 @router.get("/documents/{document_id}", summary="Download a step document (its desk and the office head)",
-            response={200: None, **ERRORS})
+            response={200: None, **ERRORS, 428: ErrorOut})
 def download_document(request, document_id: int):
     doc = selectors.document_get(user=request.auth, document_id=document_id)
+    case = doc.step.case
+    audit.record_full_read(
+        request=request, actor=request.auth, object_type="document", object_id=doc.pk,
+        subject_worker_id=case.worker_id, office_id=case.office_id,
+        active=audit.case_in_daily_work(status=case.status, closed_at=case.closed_at),
+        details={"case": case.number, "step": doc.step.code},
+    )
     response = FileResponse(doc.file.open("rb"), content_type=doc.content_type, as_attachment=True,
                             filename=doc.original_name)
     response["X-Content-Type-Options"] = "nosniff"

@@ -8,10 +8,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
+from django.http import HttpResponse
 from ninja import Field, Query, Router, Schema
 
-from satuatap.registry import selectors, services
-from satuatap.registry.access import nik_for
+from satuatap.accounts import audit
+from satuatap.core.errors import PermissionDenied
+from satuatap.registry import export, selectors, services
+from satuatap.registry.access import nik_for, user_reads_workers
 from satuatap.registry.models import FamilyConsent, Worker
 from satuatap.registry.nik import nik_check
 
@@ -177,6 +180,22 @@ def _worker_detail(worker: Worker, user) -> dict[str, Any]:
 _ERRORS = {401: ErrorOut, 403: ErrorOut, 422: ErrorOut}
 
 
+def _reader(request):
+    """The caller, if they may read worker records at all (office staff and admins); else 403."""
+    user = request.auth
+    if not user_reads_workers(user):
+        raise PermissionDenied(
+            "Peran Anda tidak memberi akses ke data pekerja.", "Your role gives no access to worker records.",
+            code="forbidden_role",
+        )
+    return user
+
+
+def _audit_worker_read(request, worker: Worker, object_type: str = "worker") -> None:
+    audit.record_full_read(request=request, actor=request.auth, object_type=object_type, object_id=worker.pk,
+                           subject_worker_id=worker.pk, office_id=None)
+
+
 @router.post(
     "/",
     response={201: WorkerDetailOut, 409: ErrorOut, **_ERRORS},
@@ -189,7 +208,13 @@ def worker_register(request, payload: WorkerIn):
 
 @router.get("/", response={200: list[WorkerOut], **_ERRORS}, summary="Search workers by NIK, phone or name")
 def workers_search(request, filters: Query[SearchQuery]):
-    return [_worker_out(w, request.auth) for w in selectors.workers_search(q=filters.q, limit=filters.limit)]
+    _reader(request)
+    found = selectors.workers_search(q=filters.q, limit=filters.limit)
+    if found:
+        audit.record_full_read(request=request, actor=request.auth, object_type="worker_search", object_id="",
+                               subject_worker_id=found[0].pk if len(found) == 1 else None, office_id=None,
+                               details={"workers": [w.pk for w in found]})
+    return [_worker_out(w, request.auth) for w in found]
 
 
 @router.get(
@@ -198,13 +223,18 @@ def workers_search(request, filters: Query[SearchQuery]):
     summary="Check a NIK live (registration wizard): structure, region, declared birth date and sex",
 )
 def nik_check_view(request, params: Query[NikCheckQuery]):
+    _reader(request)
     result = nik_check(params.nik, declared_birth_date=params.birth_date, declared_sex=params.sex)
     return result.as_dict()
 
 
-@router.get("/{worker_id}", response={200: WorkerDetailOut, 404: ErrorOut, **_ERRORS}, summary="A worker")
+@router.get("/{worker_id}", response={200: WorkerDetailOut, 404: ErrorOut, 428: ErrorOut, **_ERRORS},
+            summary="A worker (read recorded in the audit log)")
 def worker_detail(request, worker_id: int):
-    return _worker_detail(selectors.worker_get(worker_id=worker_id), request.auth)
+    _reader(request)
+    worker = selectors.worker_get(worker_id=worker_id)
+    _audit_worker_read(request, worker)
+    return _worker_detail(worker, request.auth)
 
 
 @router.patch(
@@ -225,10 +255,14 @@ def worker_update(request, worker_id: int, payload: WorkerPatch):
 
 
 @router.get(
-    "/{worker_id}/consents", response={200: list[ConsentOut], 404: ErrorOut, **_ERRORS}, summary="Family consents"
+    "/{worker_id}/consents", response={200: list[ConsentOut], 404: ErrorOut, 428: ErrorOut, **_ERRORS},
+    summary="Family consents"
 )
 def consents_list(request, worker_id: int):
-    return list(selectors.worker_consents(worker=selectors.worker_get(worker_id=worker_id)))
+    _reader(request)
+    worker = selectors.worker_get(worker_id=worker_id)
+    _audit_worker_read(request, worker, "family_consent")
+    return list(selectors.worker_consents(worker=worker))
 
 
 @router.post(
@@ -240,3 +274,108 @@ def consent_record(request, worker_id: int, payload: ConsentIn) -> tuple[int, Fa
     worker = selectors.worker_get(worker_id=worker_id)
     consent = services.family_consent_record(actor=request.auth, worker=worker, **payload.model_dump())
     return 201, consent
+
+
+# --- data subject rights: export and corrections -------------------------------------------------------------------
+
+
+class ExportQuery(Schema):
+    format: Literal["json", "pdf"] = "json"
+    reason: str = Field(..., min_length=3, max_length=2000,
+                        description="the worker's request, e.g. 'permintaan pekerja, formulir 12/2026'")
+
+
+@router.get(
+    "/{worker_id}/export",
+    response={200: None, 404: ErrorOut, 409: ErrorOut, **_ERRORS},
+    summary="A worker's full data as JSON or PDF, for the worker (identity desks, office head, admin; audited)",
+)
+def worker_export(request, worker_id: int, params: Query[ExportQuery]):
+    worker = selectors.worker_get(worker_id=worker_id)
+    services.worker_export_record(actor=request.auth, worker=worker, fmt=params.format, reason=params.reason)
+    data = export.worker_export_data(worker=worker)
+    if params.format == "pdf":
+        body, content_type, ext = export.worker_export_pdf(data), "application/pdf", "pdf"
+    else:
+        body, content_type, ext = export.worker_export_json(data), "application/json", "json"
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="data-pekerja-{worker.pk}.{ext}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+UpdatableField = Literal["nik", "name", "birth_place", "birth_date", "sex", "address", "phone", "education",
+                         "marital_status", "district_code", "regency_code", "village_code"]
+
+
+class CorrectionIn(Schema):
+    changes: dict[UpdatableField, str | None] = Field(..., description="field -> corrected value (dates ISO)")
+    reason: str = Field(..., min_length=3, max_length=2000, description="the worker's request and evidence seen")
+
+
+class CorrectionDecisionIn(Schema):
+    action: Literal["approve", "reject"]
+    note: str = Field("", max_length=2000)
+    expected_version: int | None = None
+
+
+class CorrectionOut(Schema):
+    id: int
+    worker_id: int
+    status: str
+    fields: list[str]
+    changes: dict[str, Any]
+    reason: str
+    office: str
+    requested_by: str | None
+    requested_at: dt.datetime
+    decided_by: str | None
+    decided_at: dt.datetime | None
+    decision_note: str
+    version: int
+
+
+def _correction_out(c, user) -> dict[str, Any]:
+    # A requested NIK is shown as the caller may see NIKs.
+    changes = {k: (nik_for(user, v) if k == "nik" and v else v) for k, v in c.changes.items()}
+    return {
+        "id": c.pk, "worker_id": c.worker_id, "status": c.status, "fields": sorted(c.changes), "changes": changes,
+        "reason": c.reason, "office": c.office_id,
+        "requested_by": c.requested_by.username if c.requested_by_id else None, "requested_at": c.requested_at,
+        "decided_by": c.decided_by.username if c.decided_by_id else None, "decided_at": c.decided_at,
+        "decision_note": c.decision_note, "version": c.version,
+    }
+
+
+@router.post(
+    "/{worker_id}/corrections",
+    response={201: CorrectionOut, 404: ErrorOut, 409: ErrorOut, **_ERRORS},
+    summary="Record a worker's correction request (any office staff); decided by an identity desk or the head",
+)
+def correction_request(request, worker_id: int, payload: CorrectionIn):
+    worker = selectors.worker_get(worker_id=worker_id)
+    correction = services.correction_request_create(actor=request.auth, worker=worker, changes=payload.changes,
+                                                    reason=payload.reason)
+    return 201, _correction_out(correction, request.auth)
+
+
+@router.get(
+    "/{worker_id}/corrections",
+    response={200: list[CorrectionOut], 404: ErrorOut, **_ERRORS},
+    summary="A worker's correction requests, newest first",
+)
+def corrections_list(request, worker_id: int):
+    _reader(request)
+    worker = selectors.worker_get(worker_id=worker_id)
+    return [_correction_out(c, request.auth) for c in selectors.worker_corrections(worker=worker)]
+
+
+@router.post(
+    "/corrections/{correction_id}/decide",
+    response={200: CorrectionOut, 404: ErrorOut, 409: ErrorOut, **_ERRORS},
+    summary="Approve (applies the change, NIK rules checked again) or reject a correction request",
+)
+def correction_decide(request, correction_id: int, payload: CorrectionDecisionIn):
+    correction = services.correction_decide(actor=request.auth, correction_id=correction_id, action=payload.action,
+                                            note=payload.note, expected_version=payload.expected_version)
+    return _correction_out(correction, request.auth)

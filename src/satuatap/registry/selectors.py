@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
-from django.db.models import QuerySet
+from django.conf import settings
+from django.db.models import Count, Max, Q, QuerySet
+from django.utils import timezone
 
 from satuatap.core.errors import NotFound
-from satuatap.registry.models import FamilyConsent, MaritalStatus, Worker
+from satuatap.registry.models import CorrectionRequest, FamilyConsent, MaritalStatus, Worker, WorkerEvent
 from satuatap.registry.nik import nik_normalize
 from satuatap.registry.phone import phone_to_e164
 
@@ -62,3 +65,55 @@ def worker_has_consent(*, worker: Worker) -> bool:
 
 def worker_consents(*, worker: Worker) -> QuerySet[FamilyConsent]:
     return FamilyConsent.objects.filter(worker=worker).order_by("-consent_date", "-pk")
+
+
+def worker_events(*, worker: Worker) -> QuerySet[WorkerEvent]:
+    return WorkerEvent.objects.filter(worker=worker).order_by("id")
+
+
+def worker_corrections(*, worker: Worker) -> QuerySet[CorrectionRequest]:
+    return CorrectionRequest.objects.filter(worker=worker).select_related("requested_by", "decided_by")
+
+
+def correction_get(*, correction_id: int) -> CorrectionRequest:
+    correction = CorrectionRequest.objects.select_related("worker").filter(pk=correction_id).first()
+    if correction is None:
+        raise NotFound("Permintaan koreksi tidak ditemukan.", "Correction request not found.",
+                       code="correction_not_found", details={"correction_id": correction_id})
+    return correction
+
+
+# --- retention ----------------------------------------------------------------------------------------------------
+
+DEFAULT_RETENTION_YEARS = 5
+
+
+def retention_years() -> int:
+    """SATUATAP_RETENTION_YEARS (default 5): years after the last case closed before a record is anonymised."""
+    return int(getattr(settings, "SATUATAP_RETENTION_YEARS", DEFAULT_RETENTION_YEARS))
+
+
+def retention_cutoff(*, now: dt.datetime | None = None, years: int | None = None) -> dt.datetime:
+    now = now or timezone.now()
+    years = retention_years() if years is None else years
+    try:
+        return now.replace(year=now.year - years)
+    except ValueError:  # 29 February
+        return now.replace(year=now.year - years, day=28)
+
+
+def workers_due_for_anonymisation(*, cutoff: dt.datetime) -> QuerySet[Worker]:
+    """Workers not yet anonymised, registered before `cutoff`, with no open case, every case closed (departed
+    or cancelled) before `cutoff`, and no complaint registered since `cutoff`."""
+    return (
+        Worker.objects.filter(anonymised_at__isnull=True, created_at__lt=cutoff)
+        .annotate(
+            open_cases=Count("cases", filter=Q(cases__closed_at__isnull=True), distinct=True),
+            last_closed=Max("cases__closed_at"),
+            last_complaint=Max("complaints__registered_at"),
+        )
+        .filter(open_cases=0)
+        .filter(Q(last_closed__isnull=True) | Q(last_closed__lt=cutoff))
+        .filter(Q(last_complaint__isnull=True) | Q(last_complaint__lt=cutoff))
+        .order_by("pk")
+    )

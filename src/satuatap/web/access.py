@@ -22,7 +22,8 @@ from satuatap.journey.models import CaseStatus, StepState
 from satuatap.journey.services import STEP_TRANSITIONS
 
 # Office heads and admins may waive steps, cancel cases and see everything: a password alone is not enough.
-OTP_REQUIRED_ROLES = frozenset({Role.OFFICE_HEAD, Role.ADMIN})
+# Auditors see who looked at whom: their account is as sensitive as a head's.
+OTP_REQUIRED_ROLES = frozenset({Role.OFFICE_HEAD, Role.ADMIN, Role.AUDITOR})
 OFFICE_ROLES = frozenset({Role.DESK_OFFICER, Role.OFFICE_HEAD})
 ACTIVE_CASE_STATES = frozenset({CaseStatus.OPEN, CaseStatus.READY_TO_DEPART})
 
@@ -52,6 +53,8 @@ def landing_url(user) -> str:
         return reverse("web:desk")
     if user.role == Role.OFFICE_HEAD:
         return reverse("web:office")
+    if user.role == Role.AUDITOR:
+        return reverse("web:audit")
     return reverse("web:cases")
 
 
@@ -83,6 +86,11 @@ def staff_required(view=None, *, roles: frozenset[str] | None = None):
                 target = otp_url(user, request.get_full_path())
                 return HttpResponseClientRedirect(target) if getattr(request, "htmx", False) else redirect(target)
             if roles is not None and user.role not in roles and not account_selectors.user_is_admin(user):
+                return render(request, "web/error.html", {"status": 403, "message": None}, status=403)
+            # Company users have their own pages (crisis/company, placement); auditors only the audit pages.
+            if account_selectors.user_is_company_user(user) or (
+                user.role == Role.AUDITOR and Role.AUDITOR not in (roles or ())
+            ):
                 return render(request, "web/error.html", {"status": 403, "message": None}, status=403)
             response = func(request, *args, **kwargs)
             # Officer pages carry personal data: never kept in a browser or proxy cache on a shared PC.

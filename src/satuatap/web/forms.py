@@ -228,6 +228,17 @@ class ReasonForm(forms.Form):
                              widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class AccessReasonForm(forms.Form):
+    """Why a record outside the user's normal work is opened (accounts.audit); kept in the audit log."""
+
+    reason = forms.CharField(
+        label=_("Reason for opening this record"), min_length=10, max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("This record is outside your normal work. Your reason is recorded in the audit log with your "
+                    "name and the time."),
+    )
+
+
 class OverrideForm(forms.Form):
     """The office head's written reason for overriding the flags of a placement rule decision (case page)."""
 

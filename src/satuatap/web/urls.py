@@ -13,6 +13,7 @@ urlpatterns = [
     path("office/", desk.office, name="office"),
     path("cases/", desk.cases, name="cases"),
     path("cases/<str:number>/", case.case_detail, name="case"),
+    path("cases/<str:number>/reason/", case.case_reason, name="case_reason"),
     path("cases/<str:number>/cancel/", case.case_cancel, name="case_cancel"),
     path("cases/<str:number>/decisions/<int:decision_id>/override/", case.decision_override,
          name="decision_override"),

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from satuatap.accounts import audit
 from satuatap.accounts import selectors as account_selectors
 from satuatap.core.errors import ApplicationError, NotFound
 from satuatap.core.masking import mask_nik
@@ -32,6 +33,7 @@ from satuatap.web import selectors as web_selectors
 from satuatap.web.forms import (
     OUTCOME_CHOICE_LABELS,
     OUTCOME_FIELD_LABELS,
+    AccessReasonForm,
     OverrideForm,
     ReasonForm,
     UploadForm,
@@ -283,14 +285,64 @@ def _load(request, number: str) -> Case:
     return journey_selectors.case_get(user=request.user, case_number=number)
 
 
+# A reason given for opening a record holds for this session for a working day (the officer comes back to the
+# case several times while doing the task the reason names); every opening is still recorded.
+REASON_SESSION_KEY = "satuatap_access_reasons"
+REASON_VALID_SECONDS = 8 * 3600
+
+
+def _needs_reason(user, case: Case) -> bool:
+    return account_selectors.full_record_read_needs_reason(
+        user, office_id=case.office_id, active=audit.case_in_daily_work(status=case.status, closed_at=case.closed_at))
+
+
+def _granted_reason(request, case: Case) -> str:
+    grant = request.session.get(REASON_SESSION_KEY, {}).get(case.number)
+    if not grant or dt.datetime.now(dt.UTC).timestamp() - grant.get("at", 0) > REASON_VALID_SECONDS:
+        return ""
+    return grant.get("reason", "")
+
+
+def _reason_page(request, case: Case, form: AccessReasonForm | None = None, status: int = 200):
+    return render(request, "web/case/reason.html", {"number": case.number, "form": form or AccessReasonForm()},
+                  status=status)
+
+
 @access.staff_required
 @require_GET
 def case_detail(request, number: str):
+    """The case page; a read outside the user's normal work asks for a reason first; every read is audited."""
     try:
         case = _load(request, number)
     except ApplicationError as exc:
         return error_page(request, exc)
+    reason = ""
+    if _needs_reason(request.user, case):
+        reason = _granted_reason(request, case)
+        if not reason:
+            return _reason_page(request, case)
+    audit.record_full_read(request=request, actor=request.user, object_type="case", object_id=case.number,
+                           subject_worker_id=case.worker_id, office_id=case.office_id,
+                           active=audit.case_in_daily_work(status=case.status, closed_at=case.closed_at),
+                           reason=reason)
     return _render(request, case)
+
+
+@access.staff_required
+@require_POST
+def case_reason(request, number: str):
+    """Record why a record outside one's normal work is opened, then open it."""
+    try:
+        case = _load(request, number)
+    except ApplicationError as exc:
+        return error_page(request, exc)
+    form = AccessReasonForm(request.POST)
+    if not form.is_valid():
+        return _reason_page(request, case, form, status=422)
+    grants = dict(request.session.get(REASON_SESSION_KEY, {}))
+    grants[case.number] = {"reason": form.cleaned_data["reason"].strip(), "at": dt.datetime.now(dt.UTC).timestamp()}
+    request.session[REASON_SESSION_KEY] = grants
+    return redirect(_case_url(case))
 
 
 def _step_of(case: Case, code: str) -> Step:
@@ -451,6 +503,14 @@ def document_download(request, pk: int):
         document = journey_selectors.document_get(user=request.user, document_id=pk)
     except ApplicationError as exc:
         return error_page(request, exc)
+    case = document.step.case
+    reason = _granted_reason(request, case) if _needs_reason(request.user, case) else ""
+    if _needs_reason(request.user, case) and not reason:
+        return redirect(_case_url(case))
+    audit.record_full_read(request=request, actor=request.user, object_type="document", object_id=document.pk,
+                           subject_worker_id=case.worker_id, office_id=case.office_id,
+                           active=audit.case_in_daily_work(status=case.status, closed_at=case.closed_at),
+                           reason=reason, details={"case": case.number, "step": document.step.code})
     response = FileResponse(document.file.open("rb"), content_type=document.content_type, as_attachment=True,
                             filename=document.original_name)
     response["X-Content-Type-Options"] = "nosniff"
