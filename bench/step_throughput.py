@@ -73,6 +73,24 @@ EVENT_COLUMNS = ("case_id", "kind", "actor_id", "office_id", "agency_id", "from_
 
 # --- environment and subprocesses ----------------------------------------------------------------------
 
+CARD_KEYS = RESULTS / "card-keys"  # the bench's own card signing key (CARD completions sign a card)
+
+
+def _card_keys_dir() -> str:
+    if not any(CARD_KEYS.glob("*.pem")):
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+        CARD_KEYS.mkdir(parents=True, exist_ok=True)
+        pem = Ed25519PrivateKey.generate().private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+        path = CARD_KEYS / "bench-1.pem"
+        path.write_bytes(pem)
+        path.chmod(0o600)
+    return str(CARD_KEYS)
+
+
 def django_env(url: str, **extra: str) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
@@ -82,6 +100,7 @@ def django_env(url: str, **extra: str) -> dict[str, str]:
         SECRET_KEY="bench",
         ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
         LOG_LEVEL="WARNING",
+        SATUATAP_CARD_KEYS_DIR=_card_keys_dir(),
     )
     env.update(extra)
     return env
