@@ -71,10 +71,9 @@ def _add_working(day: dt.date, days: int) -> dt.date:
     return day
 
 
-def _nik(regency: str, birth: dt.date, female: bool, serial: int) -> str:
-    district = regency.replace(".", "") + "01"
-    day = birth.day + (40 if female else 0)
-    return f"{district}{day:02d}{birth.month:02d}{birth.year % 100:02d}{serial % 10000:04d}"[:16]
+def _nik(worker_id: int) -> str:
+    # Unique by construction and outside every real region code (synthetic people must never match real ones).
+    return f"9{worker_id:015d}"
 
 
 def generate(*, universe: Universe, cases: int, first_day: dt.date, last_day: dt.date, ids: Ids, seed: int = 1,
@@ -116,7 +115,7 @@ def generate(*, universe: Universe, cases: int, first_day: dt.date, last_day: dt
         ids.worker += 1
         ids.case += 1
         chunk.workers.append({
-            "id": worker_id, "nik": _nik(regency, birth, female, worker_id), "name": f"Pekerja {worker_id}",
+            "id": worker_id, "nik": _nik(worker_id), "name": f"Pekerja {worker_id}",
             "birth_place": "-", "birth_date": birth, "sex": "P" if female else "L", "address": "",
             "province_id": province, "regency_id": regency, "district_id": None, "village_id": None, "phone": "",
             "education": "", "marital_status": "", "nik_warnings": [], "created_at": opened,
