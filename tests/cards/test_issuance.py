@@ -82,3 +82,19 @@ def test_recheck_revokes_when_a_block_is_found_later(carded_case):
     assert services.cards_recheck() == [card.number]
     card.refresh_from_db()
     assert card.status == CardStatus.REVOKED and "aturan" in card.revoked_reason
+
+
+def test_backfill_and_demo_command_are_idempotent(carded_case):
+    import io
+
+    from django.core.management import call_command
+
+    CardEvent.objects.filter(card__case=carded_case).delete()
+    Card.objects.filter(case=carded_case).delete()  # as if CARD was completed before the cards app existed
+    out = io.StringIO()
+    call_command("cards_demo", stdout=out)
+    assert "cards issued 1" in out.getvalue() and "stopped attempts 3" in out.getvalue()
+    assert Card.objects.get(case=carded_case).status == CardStatus.ACTIVE
+    out = io.StringIO()
+    call_command("cards_demo", stdout=out)
+    assert "cards issued 0" in out.getvalue() and "stopped attempts 0" in out.getvalue()

@@ -367,7 +367,10 @@ def abroad_record(*, case_id: int, outcome: dict[str, Any]) -> Abroad:
     departed_on = dt.date.fromisoformat(str(outcome.get("departed_on"))) if outcome.get("departed_on") else local_date()
     text = str(outcome.get("checkpoint", ""))[:100]
     first = text.split(" ", 1)[0]
-    checkpoint = (Checkpoint.objects.filter(pk=first).first() or Checkpoint.objects.filter(name__iexact=text).first())
+    checkpoint = Checkpoint.objects.filter(pk=first).first() or Checkpoint.objects.filter(name__iexact=text).first()
+    if checkpoint is None and text:  # free text typed on the case page, e.g. "Bandara Soekarno-Hatta"
+        candidates = list(Checkpoint.objects.filter(name__icontains=text.split()[-1])[:2])
+        checkpoint = candidates[0] if len(candidates) == 1 else None
     values = {
         "worker_id": case.worker_id, "office_id": case.office_id, "regency_id": case.worker.regency_id,
         "country_id": facts.country or case.destination_country, "city": facts.city[:100],
@@ -415,3 +418,22 @@ def abroad_mark_returned(*, actor: User, case_number: str, returned_on: dt.date 
     abroad.return_note = (note or "")[:2000]
     abroad.save(update_fields=["status", "returned_on", "returned_by", "return_note"])
     return abroad
+
+
+def cards_backfill(*, actor: User | None = None) -> dict[str, int]:
+    """Issue the missing cards of cases whose CARD step is done and keep where departed workers are, for cases
+    completed before the cards app existed (cut-over, demo data); safe to run again."""
+    counts = {"cards": 0, "abroad": 0}
+    done_card = Step.objects.filter(definition__outcome_type="card", state="done",
+                                    case__status__in=(CaseStatus.READY_TO_DEPART, CaseStatus.DEPARTED))
+    for step in done_card.exclude(case__cards__isnull=False).select_related("case").order_by("case_id"):
+        with transaction.atomic():
+            card_issue(case_id=step.case_id, actor=actor, blank_serial=str(step.outcome.get("card_number", "")))
+        counts["cards"] += 1
+    departed = Step.objects.filter(definition__outcome_type="departure", state="done",
+                                   case__status=CaseStatus.DEPARTED).exclude(case__abroad__isnull=False)
+    for step in departed.order_by("case_id"):
+        with transaction.atomic():
+            abroad_record(case_id=step.case_id, outcome=step.outcome)
+        counts["abroad"] += 1
+    return counts
