@@ -98,3 +98,26 @@ def test_backfill_and_demo_command_are_idempotent(carded_case):
     out = io.StringIO()
     call_command("cards_demo", stdout=out)
     assert "cards issued 0" in out.getvalue() and "stopped attempts 0" in out.getvalue()
+
+
+def test_card_revoked_when_a_prerequisite_expires_and_card_reopens(carded_case):
+    import datetime as dt
+
+    expired = journey_services.steps_expire_due(today=local_date() + dt.timedelta(days=200),
+                                                case_numbers=[carded_case.number])
+    assert expired  # the medical certificate (and others) ran out
+    assert carded_case.steps.get(code="CARD").state == "locked"
+    card = Card.objects.get(case=carded_case)
+    assert card.status == CardStatus.REVOKED and "CARD" in card.revoked_reason
+
+
+def test_checkpoint_officer_cannot_browse_the_register(carded_case, checkpoints):
+    from satuatap.core.errors import NotFound
+    from tests.cards.conftest import checkpoint_officer
+
+    officer = checkpoint_officer("CGK")
+    card = Card.objects.get(case=carded_case)
+    with pytest.raises(NotFound):
+        selectors.card_get(user=officer, number=card.number)
+    assert selectors.cards_list(user=officer) == []
+    assert selectors.card_verify(token=card.token).valid  # they check by the token instead

@@ -24,6 +24,15 @@ def on_case_change(change: CaseChange) -> None:
                                     blank_serial=str(event.step.outcome.get("card_number", "")))
             else:
                 services.abroad_record(case_id=change.case_id, outcome=event.step.outcome)
+    if "step_relocked" in kinds:
+        # A prerequisite of CARD was rejected or expired after issuance (e.g. the medical certificate): the card
+        # no longer stands on its checks, so it is revoked; completing CARD again issues a new one.
+        relocked = (Event.objects.filter(pk__in=change.event_ids, kind="step_relocked",
+                                         step__definition__outcome_type="card").select_related("actor").first())
+        if relocked is not None:
+            services.cards_revoke_for_case(case_id=change.case_id, actor=relocked.actor,
+                                           reason="Langkah CARD dibuka ulang: prasyarat ditolak atau kedaluwarsa / "
+                                                  "CARD step reopened: a prerequisite was rejected or expired")
     if "case_status_changed" in kinds:
         cancelled = (Event.objects.filter(pk__in=change.event_ids, kind="case_status_changed", to_state="cancelled")
                      .select_related("actor").first())

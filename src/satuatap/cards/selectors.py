@@ -43,15 +43,14 @@ def card_revocation_of(card: Card) -> dict[str, Any]:
 # --- cards ----------------------------------------------------------------------------------------------
 
 def _user_reads_card(user: User, card: Card) -> bool:
-    if account_selectors.user_is_checkpoint_officer(user):
-        return True
+    # Checkpoint officers check cards by their token (verify), not by browsing the register.
     return account_selectors.user_can_read_office(
         user, office_id=card.office_id, office_region_code=reference_selectors.office_info(card.office_id).regency_code,
     )
 
 
 def card_get(*, user: User, number: str) -> Card:
-    """A card for staff of its office (monitors of its region, checkpoint officers); 404 otherwise."""
+    """A card for staff of its office (monitors of its region, admins); 404 otherwise."""
     card = Card.objects.select_related("case", "worker", "office").filter(number=number).first()
     if card is None or not _user_reads_card(user, card):
         raise NotFound("Kartu tidak ditemukan.", "Card not found.", code="card_not_found")
@@ -75,7 +74,7 @@ def cards_list(*, user: User, status: str | None = None, limit: int = 200) -> li
     qs = Card.objects.select_related("office", "worker").order_by("-issued_at")
     if status:
         qs = qs.filter(status=status)
-    if not (account_selectors.user_is_admin(user) or user.role == Role.CHECKPOINT_OFFICER):
+    if not account_selectors.user_is_admin(user):
         if user.role in (Role.DESK_OFFICER, Role.OFFICE_HEAD):
             qs = qs.filter(office_id=user.office_id)
         elif user.role == Role.MONITOR:
