@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
-from ninja import Router, Schema
+import datetime as dt
+from typing import Any
+
+from django.http import StreamingHttpResponse
+from ninja import Field, Query, Router, Schema
 from ninja.security import HttpBearer, SessionAuth
 
-from satuatap.accounts import services
+from satuatap.accounts import selectors, services
+from satuatap.accounts.models import AuditAction
+from satuatap.core.errors import PermissionDenied
 
 
 class BearerAuth(HttpBearer):
@@ -45,3 +51,91 @@ def me(request):
     return MeOut(
         username=user.username, role=user.role, office=user.office_id, agency=user.agency_id, region=user.region_id
     )
+
+
+# --- the audit log (auditors and admins) ----------------------------------------------------------------------
+
+
+class AuditFilters(Schema):
+    username: str | None = Field(None, max_length=150)
+    worker_id: int | None = None
+    object_type: str | None = Field(None, max_length=40)
+    object_id: str | None = Field(None, max_length=64, description="case number, worker id, document id …")
+    action: AuditAction | None = None
+    date_from: dt.date | None = Field(None, description="local date (WIB), inclusive")
+    date_to: dt.date | None = Field(None, description="local date (WIB), inclusive")
+    limit: int = Field(100, ge=1, le=1000)
+    offset: int = Field(0, ge=0)
+
+
+class AuditEntryOut(Schema):
+    id: int
+    at: dt.datetime
+    username: str
+    role: str
+    office: str
+    agency: str
+    client_address: str
+    action: str
+    object_type: str
+    object_id: str
+    subject_worker_id: int | None
+    reason: str
+    method: str
+    path: str
+    details: dict[str, Any]
+
+
+class AuditPage(Schema):
+    count: int
+    items: list[AuditEntryOut]
+
+
+class AuditErrorOut(Schema):
+    code: str
+    message: str
+    message_en: str
+    details: Any = None
+
+
+def _auditor(request):
+    if not selectors.user_reads_audit(request.auth):
+        raise PermissionDenied("Hanya auditor yang dapat membaca log audit.", "Only auditors may read the audit log.",
+                               code="forbidden_role")
+    return request.auth
+
+
+def _entries(filters: AuditFilters):
+    return selectors.audit_entries(
+        username=filters.username, worker_id=filters.worker_id, object_type=filters.object_type,
+        object_id=filters.object_id, action=filters.action, date_from=filters.date_from, date_to=filters.date_to,
+    )
+
+
+def _entry_out(e) -> dict[str, Any]:
+    return dict(id=e.pk, at=e.at, username=e.username, role=e.role, office=e.office_id, agency=e.agency_id,
+                client_address=e.client_address, action=e.action, object_type=e.object_type, object_id=e.object_id,
+                subject_worker_id=e.subject_worker_id, reason=e.reason, method=e.method, path=e.path,
+                details=e.details)
+
+
+@router.get("/audit/entries", response={200: AuditPage, 401: AuditErrorOut, 403: AuditErrorOut},
+            summary="Search the audit log (auditors): by user, worker, object, action and dates", tags=["audit"])
+def audit_entries(request, filters: Query[AuditFilters]):
+    _auditor(request)
+    qs = _entries(filters)
+    items = list(qs[filters.offset : filters.offset + filters.limit])
+    return {"count": qs.count(), "items": [_entry_out(e) for e in items]}
+
+
+@router.get("/audit/entries.csv", response={200: None, 401: AuditErrorOut, 403: AuditErrorOut},
+            summary="The matching audit entries as CSV (the export itself is audited)", tags=["audit"])
+def audit_export(request, filters: Query[AuditFilters]):
+    user = _auditor(request)
+    services.audit_record(actor=user, request=request, action=AuditAction.EXPORT, object_type="audit_log",
+                          object_id="", details=filters.model_dump(exclude={"limit", "offset"}, exclude_none=True,
+                                                                   mode="json"))
+    response = StreamingHttpResponse(selectors.audit_csv_rows(_entries(filters)), content_type="text/csv")
+    response["Content-Disposition"] = 'attachment; filename="audit.csv"'
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -12,6 +12,7 @@ from ninja.files import UploadedFile
 
 from satuatap.accounts import audit
 from satuatap.accounts import selectors as account_selectors
+from satuatap.core.errors import PermissionDenied
 from satuatap.core.masking import mask_nik
 from satuatap.core.uploads import check_upload_size
 from satuatap.journey import selectors, services
@@ -271,6 +272,10 @@ def open_case(request, payload: CaseOpenIn):
 
 @router.get("/", response={200: CasePage, **ERRORS}, summary="List cases (scoped to your office or region)")
 def list_cases(request, filters: Query[CaseFilters]):
+    if account_selectors.user_is_company_user(request.auth):
+        # A company user may hold a monitor role; their candidates are in the placement API, not here.
+        raise PermissionDenied("Pengguna perusahaan tidak membaca daftar kasus.", "Company users do not list cases.",
+                               code="forbidden_role")
     qs = selectors.cases_list(
         user=request.auth,
         office=filters.office,

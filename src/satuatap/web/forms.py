@@ -228,6 +228,24 @@ class ReasonForm(forms.Form):
                              widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class AuditFilterForm(forms.Form):
+    """The auditor's search: every field optional, all given ones must match."""
+
+    username = forms.CharField(label=_("User"), required=False, max_length=150)
+    worker_id = forms.IntegerField(label=_("Worker ID"), required=False, min_value=1)
+    object_id = forms.CharField(label=_("Case number or record ID"), required=False, max_length=64)
+    action = forms.ChoiceField(label=_("Action"), required=False)
+    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, **kwargs):
+        from satuatap.accounts.models import AuditAction
+
+        super().__init__(*args, **kwargs)
+        self.fields["action"].choices = [("", _("All")), *[
+            (value, labels.pick(*label.split(" / ", 1))) for value, label in AuditAction.choices]]
+
+
 class AccessReasonForm(forms.Form):
     """Why a record outside the user's normal work is opened (accounts.audit); kept in the audit log."""
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from satuatap.web.views import auth, case, desk, register
+from satuatap.web.views import audit, auth, case, desk, register
 
 app_name = "web"
 urlpatterns = [
@@ -20,6 +20,8 @@ urlpatterns = [
     path("cases/<str:number>/steps/<str:code>/documents/", case.step_upload, name="step_upload"),
     path("cases/<str:number>/steps/<str:code>/<str:action>/", case.step_action, name="step_action"),
     path("documents/<int:pk>/", case.document_download, name="document"),
+    path("audit/", audit.audit_list, name="audit"),
+    path("audit/export.csv", audit.audit_export, name="audit_export"),
     path("register/", register.register, name="register"),
     path("register/nik-check/", register.nik_check_fragment, name="nik_check"),
     path("register/regions/", register.region_fields, name="regions"),
