@@ -407,9 +407,13 @@ def route_after_case_change(*, case_id: int) -> Ticket | None:
         return _route(visit, now=now, actor=None, exclude=frozenset({ticket.agency_id}))
 
 
+# Step events after which a desk may have no ready step of the case left (starting a step keeps it at the desk).
+ROUTING_KINDS = frozenset({"step_completed", "step_rejected", "step_waived", "step_relocked", "step_expired"})
+
+
 def on_case_change(change) -> None:
     """Listener registered with the journey (after commit): route the case's open visit."""
-    if any(k.startswith("step_") for k in change.kinds):
+    if ROUTING_KINDS.intersection(change.kinds):
         route_after_case_change(case_id=change.case_id)
 
 

@@ -77,7 +77,7 @@ def index(request: HttpRequest) -> HttpResponse:
 def kiosk(request: HttpRequest, office: str) -> HttpResponse:
     """Touch-screen kiosk: case number, NIK, new registrant or appointment code; priority chosen by the greeter."""
     info = _office_or_404(office)
-    error = ""
+    error, status = "", 200
     if request.method == "POST":
         mode = request.POST.get("mode", "")
         value = (request.POST.get("value") or "").strip()
@@ -93,10 +93,10 @@ def kiosk(request: HttpRequest, office: str) -> HttpResponse:
             return redirect("queueing:kiosk_ticket", office=info.code,
                             token=selectors.ticket_token(visit=result.visit))
         except ApplicationError as exc:
-            error = _err(exc)
+            error, status = _err(exc), 429 if exc.status == 429 else 400
     return render(request, "queueing/kiosk.html", {
         "office": info, "priorities": Priority.choices, "error": error,
-    }, status=400 if error else 200)
+    }, status=status)
 
 
 def _qr_svg(url: str) -> str:
@@ -287,7 +287,7 @@ def book(request: HttpRequest, office: str) -> HttpResponse:
         day = dt.date.fromisoformat(request.GET.get("day") or request.POST.get("day") or "")
     except ValueError:
         day = today + dt.timedelta(days=1)
-    error = ""
+    error, status = "", 200
     if request.method == "POST":
         try:
             ratelimit.check(request, "book")
@@ -296,15 +296,15 @@ def book(request: HttpRequest, office: str) -> HttpResponse:
                                              case_number=request.POST.get("case_number", ""))
             return redirect("queueing:appointment", code=appt.code)
         except ApplicationError as exc:
-            error = _err(exc)
+            error, status = _err(exc), 429 if exc.status == 429 else 400
         except ValueError:
-            error = _("Choose a time.")
+            error, status = _("Choose a time."), 400
     slots = selectors.appointment_slots(office_id=info.code, agency_id=service, day=day) if service in \
         info.desk_ids else []
     return render(request, "queueing/book.html", {
         "office": info, "services": [(a, names.get(a, a)) for a in services_offered], "service": service,
         "day": day, "min_day": today, "slots": slots, "error": error,
-    }, status=400 if error else 200)
+    }, status=status)
 
 
 @never_cache
