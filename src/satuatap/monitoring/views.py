@@ -149,7 +149,9 @@ def statistics(request):
         return _error(request, exc)
     english = _english()
     titles = _titles()
-    placement_tables = [selectors.placement_view(f=f, dim=d, english=english) for d in selectors.PLACEMENT_TABLES]
+    data = selectors.placement_tables(f=f, dims=selectors.PLACEMENT_TABLES)
+    placement_tables = [selectors.placement_view(f=f, dim=d, english=english, data=data[d])
+                        for d in selectors.PLACEMENT_TABLES]
     complaint_tables = [selectors.complaint_view(f=f, dim=d, english=english) for d in selectors.COMPLAINT_TABLES]
     by_id = {t.id: t for t in placement_tables + complaint_tables}
     months = by_id["placements-month"]
@@ -169,7 +171,7 @@ def statistics(request):
                                                     (_("Departed"), [r[3] for r in months.rows]),
                                                     (_("Cancelled"), [r[4] for r in months.rows])],
                                       title=titles["placements-month"], chart_id="chart-placements-month"),
-        "map": charts.province_map(selectors.province_counts(f=f), province_names,
+        "map": charts.province_map({k: v["departed"] for k, v in data["province"].items()}, province_names,
                                    title=_("Departures by province of origin"), chart_id="chart-province-map"),
         "totals": by_id["placements-country"].totals(),
         "complaints_total": sum(r[2] for r in by_id["complaints-category"].rows),
