@@ -333,7 +333,8 @@ def main() -> None:
             "call_next_p99_ms"] else None
     results["display"]["stream_poll_interval_ms"] = SSE_POLL_S * 1000
     results["setup"] = {"gunicorn_workers": args.workers + 1, "counters": args.counters, "seconds": args.seconds,
-                        "cpus": os.cpu_count(), "python": platform.python_version(),
+                        "cpus": os.cpu_count(), "load_average_1m_at_end": round(os.getloadavg()[0], 2),
+                        "python": platform.python_version(),
                         "database": "postgresql", "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
     for name, r in results.items():
         print(f"{name}: " + ", ".join(f"{k}={v}" for k, v in r.items()))
