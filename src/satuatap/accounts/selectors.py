@@ -77,7 +77,8 @@ def users_list(*, office_id: str | None = None):
 
 # Agencies whose desk work needs the full identity number (registration and civil registration).
 FULL_NIK_AGENCIES = frozenset({"DISNAKER", "DUKCAPIL"})
-# Health outcome details are for the health desk and the office head only (UU 27/2022: health data is specific).
+# Health outcome details are for the health desk and the office head only (UU 27/2022: health data is specific);
+# a medical step's outcome, its rejection reason and its events' reasons are hidden from everyone else.
 HEALTH_AGENCIES = frozenset({"DINKES"})
 
 
@@ -90,9 +91,11 @@ def user_sees_full_nik(user: User) -> bool:
 
 
 def user_sees_health_details(user: User) -> bool:
-    if not getattr(user, "is_authenticated", False) or user_is_company_user(user):
+    """The health desk and the office head (and the worker, on their own status page and export); not admins:
+    running the system is no reason to read medical results (UU 27/2022 art. 4: health data is specific)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active or user_is_company_user(user):
         return False
-    if user_is_admin(user) or user.role == Role.OFFICE_HEAD:
+    if user.role == Role.OFFICE_HEAD:
         return True
     return user.role == Role.DESK_OFFICER and user.agency_id in HEALTH_AGENCIES
 

@@ -20,6 +20,8 @@ from satuatap.journey.models import Case, CaseStatus, Event, Step, StepState
 from satuatap.registry import selectors as registry_selectors
 
 router = Router(tags=["cases"])
+# What a role without health need-to-know sees instead of a medical step's reason (UU 27/2022 art. 4).
+REDACTED = "[disembunyikan / redacted]"
 
 
 class ErrorOut(Schema):
@@ -185,8 +187,11 @@ def _actor_name(step: Step, known: dict[int, str] | None) -> str | None:
 def _step_out(step: Step, user, today: dt.date, known: dict[int, str] | None = None) -> StepOut:
     d = step.definition
     outcome = step.outcome
-    if d.outcome_type == "medical" and outcome and not account_selectors.user_sees_health_details(user):
-        outcome = {"redacted": True}
+    reason = step.reason
+    if d.outcome_type == "medical" and not account_selectors.user_sees_health_details(user):
+        if outcome:
+            outcome = {"redacted": True}
+        reason = REDACTED if reason else ""
     return StepOut(
         code=step.code,
         name_id=d.name_id,
@@ -203,7 +208,7 @@ def _step_out(step: Step, user, today: dt.date, known: dict[int, str] | None = N
         completed_at=step.completed_at,
         actor=_actor_name(step, known),
         outcome=outcome,
-        reason=step.reason,
+        reason=reason,
         valid_until=step.valid_until,
         blocks_case=step.blocks_case,
         optional=d.optional,
@@ -212,8 +217,10 @@ def _step_out(step: Step, user, today: dt.date, known: dict[int, str] | None = N
 
 def _event_out(event: Event, user, medical_codes: set[str]) -> EventOut:
     payload = event.payload
+    reason = event.reason
     if event.step_id and event.step.code in medical_codes and not account_selectors.user_sees_health_details(user):
         payload = {k: v for k, v in payload.items() if k != "outcome"}
+        reason = REDACTED if reason else ""
     return EventOut(
         id=event.pk,
         kind=event.kind,
@@ -223,7 +230,7 @@ def _event_out(event: Event, user, medical_codes: set[str]) -> EventOut:
         agency=event.agency_id,
         from_state=event.from_state,
         to_state=event.to_state,
-        reason=event.reason,
+        reason=reason,
         payload=payload,
         created_at=event.created_at,
     )

@@ -67,6 +67,7 @@ class StepCard:
     documents: list
     can_download: bool
     forms: dict[str, Any] = field(default_factory=dict)
+    reason_hidden: bool = False
     error: str | None = None
     error_action: str | None = None
     external: bool = False
@@ -214,6 +215,7 @@ def _context(request, case: Case, *, bound: dict[str, Any] | None = None) -> dic
             actions=actions,
             outcome_rows=[] if hidden else _outcome_rows(step),
             outcome_hidden=hidden,
+            reason_hidden=step.definition.outcome_type == "medical" and bool(step.reason) and not sees_health,
             documents=[d for d in documents if d.step_id == step.pk],
             can_download=access.can_download(user, case, step),
             forms=_forms_for(step, actions),
@@ -232,7 +234,10 @@ def _context(request, case: Case, *, bound: dict[str, Any] | None = None) -> dic
     worker = case.worker
     full_nik = account_selectors.user_sees_full_nik(user)
     events = journey_selectors.case_events(case=case)
+    medical_steps = {c.step.pk for c in cards if c.step.definition.outcome_type == "medical"}
     for event in events:
+        if not sees_health and event.step_id in medical_steps and event.reason:
+            event.reason = _("(hidden: health data)")
         event.kind_label = labels.EVENT_LABELS.get(event.kind, event.kind)
         event.from_label = labels.STEP_STATE_LABELS.get(event.from_state) or labels.CASE_STATUS_LABELS.get(
             event.from_state, event.from_state)
