@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -98,7 +99,7 @@ def test_monitor_statistics_map_filters_export_and_ranking(page: Page, national_
     with page.expect_download() as info:
         page.click("#placements-province-csv")
     path = info.value.path()
-    lines = open(path, encoding="utf-8-sig").read().strip().splitlines()
+    lines = Path(path).read_text(encoding="utf-8-sig").strip().splitlines()
     assert lines[0] == "province,label,registered,departed,cancelled"
     assert sum(int(line.rsplit(",", 2)[1]) for line in lines[1:]) == expected
     set_language(page, "en")
