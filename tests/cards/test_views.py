@@ -88,3 +88,23 @@ def test_offline_kit_downloads(client, desks):
     assert r.status_code == 200 and b"crypto.subtle" in b"".join(r.streaming_content)
     assert "attachment" in client.get("/cards/keys/download/")["Content-Disposition"]
     assert client.get("/cards/revocations.json").json()["revoked"] == []
+
+
+def test_company_users_and_auditors_are_not_officers(client, carded_case):
+    """A placement company's user (created with the monitor role) never gets a monitor's reach here."""
+    from satuatap.accounts import services as account_services
+    from satuatap.accounts.models import Role
+    from satuatap.placement.models import Company, CompanyMembership
+
+    company_user = account_services.user_create(username="pt.hrd", password=None, role=Role.MONITOR)
+    CompanyMembership.objects.create(user=company_user, company=Company.objects.first())
+    auditor = account_services.user_create(username="aud.1", password=None, role=Role.AUDITOR)
+    card = Card.objects.get(case=carded_case)
+    for user in (company_user, auditor):
+        client.force_login(user)
+        for url in ("/cards/checkpoint/", "/cards/abroad/", "/cards/abroad.csv", "/cards/", "/cards/stopped/"):
+            assert client.get(url).status_code == 403, (user.username, url)
+        r = client.post("/api/v1/cards/verify", {"token": card.token}, content_type="application/json")
+        assert r.status_code == 403
+        assert client.get("/api/v1/cards/abroad").status_code == 403
+        assert client.get(f"/api/v1/cards/{card.number}").status_code == 404

@@ -12,6 +12,18 @@ from satuatap.core.errors import PermissionDenied
 from satuatap.core.timeutil import local_date
 from satuatap.reference import selectors as reference_selectors
 
+OFFICER_ROLES = (Role.DESK_OFFICER, Role.OFFICE_HEAD, Role.MONITOR, Role.CHECKPOINT_OFFICER)
+
+
+def user_is_officer(user: User | None) -> bool:
+    """A government officer who may check cards: desks, heads, monitors, checkpoint officers, admins; never a
+    placement company's user (their accounts carry a harmless role such as monitor) nor an auditor."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if account_selectors.user_is_company_user(user):
+        return False
+    return account_selectors.user_is_admin(user) or user.role in OFFICER_ROLES
+
 
 def card_verify(*, token: str, on: dt.date | None = None) -> signing.Verdict:
     """Verify a token with every valid public key, then ask the register whether its card is revoked."""
@@ -36,7 +48,7 @@ def checkpoint_of_officer(*, user: User, checkpoint_code: str) -> Checkpoint:
 def user_abroad_scope(user: User) -> str | None:
     """The region code prefix whose workers a user may see abroad: the office's regency for office staff, the
     monitor's region ("" = national), everything for admins; None = no access."""
-    if not (user.is_authenticated and user.is_active):
+    if not user_is_officer(user) or user.role == Role.CHECKPOINT_OFFICER:
         return None
     if account_selectors.user_is_admin(user):
         return ""

@@ -16,6 +16,7 @@ from ninja import Field, Router, Schema
 
 from satuatap.cards import selectors, services, signing
 from satuatap.cards.models import Abroad, Card
+from satuatap.core.errors import PermissionDenied
 from satuatap.core.timeutil import local_date
 
 router = Router(tags=["cards"])
@@ -29,6 +30,12 @@ class ErrorOut(Schema):
 
 
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+
+
+def _officer(request) -> None:
+    if not selectors.user_is_officer(request.auth):
+        raise PermissionDenied("Hanya petugas yang dapat memeriksa kartu.", "Only officers may check cards.",
+                               code="forbidden_not_officer")
 
 
 class TokenIn(Schema):
@@ -73,6 +80,7 @@ def _verdict_out(verdict: signing.Verdict, on: dt.date) -> dict[str, Any]:
 
 @router.post("/verify", response={200: VerifyOut, **ERRORS}, summary="Verify a card token (signed-in officers)")
 def verify(request, payload: TokenIn):
+    _officer(request)
     on = local_date()
     return _verdict_out(selectors.card_verify(token=payload.token, on=on), on)
 
@@ -119,6 +127,7 @@ class CheckpointOut(Schema):
 
 @router.get("/checkpoints", response={200: list[CheckpointOut], **ERRORS}, summary="Immigration checkpoints")
 def checkpoints(request):
+    _officer(request)
     return list(selectors.checkpoints_list())
 
 

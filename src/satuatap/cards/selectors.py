@@ -10,7 +10,12 @@ from django.db.models import Count, Q, QuerySet
 from satuatap.accounts import selectors as account_selectors
 from satuatap.accounts.models import Role, User
 from satuatap.cards import keys, signing
-from satuatap.cards.access import card_verify, checkpoint_of_officer, user_abroad_scope  # noqa: F401
+from satuatap.cards.access import (  # noqa: F401
+    card_verify,
+    checkpoint_of_officer,
+    user_abroad_scope,
+    user_is_officer,
+)
 from satuatap.cards.models import (
     Abroad,
     AbroadStatus,
@@ -71,6 +76,8 @@ def cards_of_case(*, case_id: int) -> QuerySet[Card]:
 
 
 def cards_list(*, user: User, status: str | None = None, limit: int = 200) -> list[Card]:
+    if not user_is_officer(user):
+        return []
     qs = Card.objects.select_related("office", "worker").order_by("-issued_at")
     if status:
         qs = qs.filter(status=status)
@@ -102,6 +109,8 @@ def attempts_stats(*, user: User, since: dt.date | None = None) -> dict[str, Any
     qs = DepartureAttempt.objects.filter(outcome=AttemptOutcome.STOPPED)
     if since:
         qs = qs.filter(occurred_on__gte=since)
+    if not user_is_officer(user):
+        raise PermissionDenied("Tidak berwenang.", "Not allowed.", code="forbidden")
     if account_selectors.user_is_checkpoint_officer(user):
         qs = qs.filter(checkpoint__members__user=user, checkpoint__members__active=True)
     elif not (account_selectors.user_is_admin(user) or user.role == Role.MONITOR):

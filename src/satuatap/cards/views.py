@@ -26,7 +26,7 @@ from django.views.decorators.http import require_POST
 from satuatap.cards import selectors, services, signing
 from satuatap.cards.models import AbroadStatus, Card, CardStatus
 from satuatap.cards.pdf import card_pdf
-from satuatap.core.errors import ApplicationError
+from satuatap.core.errors import ApplicationError, NotFound, PermissionDenied
 from satuatap.core.timeutil import local_date
 
 VERIFIER_HTML = Path(__file__).resolve().parent / "static" / "cards" / "verifier.html"
@@ -45,6 +45,9 @@ def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
+        if not selectors.user_is_officer(request.user):
+            return render(request, "cards/forbidden.html", {"error": _("Only officers may open this page.")},
+                          status=403)
         return view(request, *args, **kwargs)
 
     return wrapper
@@ -164,8 +167,13 @@ def detail_pdf(request: HttpRequest, number: str) -> HttpResponse:
 def revoke(request: HttpRequest, number: str) -> HttpResponse:
     try:
         selectors.card_get(user=request.user, number=number)
+    except ApplicationError as exc:
+        raise Http404 from exc
+    try:
         services.card_revoke(actor=request.user, number=number, reason=request.POST.get("reason", ""))
         messages.success(request, _("Card revoked."))
+    except PermissionDenied as exc:
+        return render(request, "cards/forbidden.html", {"error": _error_text(exc)}, status=403)
     except ApplicationError as exc:
         messages.error(request, _error_text(exc))
     return redirect("cards:detail", number=number)
@@ -228,6 +236,8 @@ def abroad_return(request: HttpRequest, case_number: str) -> HttpResponse:
         messages.success(request, _("Marked as returned: %(case)s") % {"case": case_number})
     except ValueError:
         messages.error(request, _("Invalid date."))
+    except (PermissionDenied, NotFound) as exc:
+        return render(request, "cards/forbidden.html", {"error": _error_text(exc)}, status=exc.status)
     except ApplicationError as exc:
         messages.error(request, _error_text(exc))
     return redirect("cards:abroad")
