@@ -46,9 +46,11 @@ def setup(world) -> None:
         starts_at=now, created_at=now).code
 
 
-COUNTER_PAGE = expect(403, anonymous=302, desks=200, desk_disnaker_b=200, admin=200)
+# The auditor is sent to the second-factor page first when the world has not verified one (302), else refused.
+AUDITOR = (302, 403)
+COUNTER_PAGE = expect(403, anonymous=302, desks=200, desk_disnaker_b=200, admin=200, auditor=AUDITOR)
 # Counter actions: desk officers and admins are sent back to the counter page (a refusal is a message there).
-COUNTER_POST = expect(403, anonymous=302, desks=302, desk_disnaker_b=302, admin=302)
+COUNTER_POST = expect(403, anonymous=302, desks=302, desk_disnaker_b=302, admin=302, auditor=AUDITOR)
 # API counter actions: only the manpower officer of office A has a counter open; other desk officers are told
 # to open one first (409); non-officers are refused.
 NOT_OPEN = 409
@@ -79,12 +81,13 @@ ROWS = [
     Row("GET", "queue/counter/", "/queue/counter/", COUNTER_PAGE),
     Row("POST", "queue/counter/<slug:action>/", "/queue/counter/call/", COUNTER_POST),
     Row("GET", "queue/stats/", "/queue/stats/?office={office}",
-        expect(403, anonymous=302, head=200, monitor=200, monitor_region=200, admin=200)),
+        expect(403, anonymous=302, head=200, monitor=200, monitor_region=200, admin=200, auditor=AUDITOR)),
     # --- API, counters -----------------------------------------------------------------------------------
     Row("GET", "api/v1/queue/counter", "/api/v1/queue/counter", expect(200, anonymous=401),
         note="the caller's own counter (null for anyone without one)"),
     Row("POST", "api/v1/queue/counter/open", "/api/v1/queue/counter/open",
-        expect(403, anonymous=401, desks=200, desk_disnaker_b=200), data={"label": "X9"}),
+        expect(403, anonymous=401, desks=200, desk_disnaker_b=200, desk_disnaker=409), data={"label": "X9"},
+        note="desk_disnaker: 409, cannot leave counter M1 while serving"),
     Row("POST", "api/v1/queue/counter/close", "/api/v1/queue/counter/close",
         expect(403, anonymous=401, **API_DESKS, desk_disnaker=409), note="409 for desk_disnaker: still serving"),
     Row("POST", "api/v1/queue/counter/call-next", "/api/v1/queue/counter/call-next",
