@@ -101,6 +101,14 @@ def test_kiosk_ticket_called_at_desk_a_moves_to_desk_b_and_board_shows_both(page
     expect(page.locator("#counter-idle")).to_be_visible()
     logout(page)
 
+    # Voice on: the next call is announced in Indonesian (speech synthesis stubbed to record what it says).
+    board.evaluate("""() => { window.spoken = [];
+        const fake = { speak: (u) => window.spoken.push(u.text + '|' + u.lang), cancel: () => {} };
+        Object.defineProperty(window, 'speechSynthesis', { value: fake, configurable: true });
+        window.SpeechSynthesisUtterance = window.SpeechSynthesisUtterance || function (t) { this.text = t; }; }""")
+    board.click("#board-voice")
+    expect(board.locator("#board-voice")).to_have_attribute("aria-pressed", "true")
+
     # Desk B: manpower calls it.
     login(page, officers["DISNAKER"].username)
     page.goto(page.base + "/queue/counter/")
@@ -120,5 +128,7 @@ def test_kiosk_ticket_called_at_desk_a_moves_to_desk_b_and_board_shows_both(page
     box = calls.nth(0).locator(".call-ticket").bounding_box()
     assert box is not None and box["height"] >= 60
     assert board.evaluate("window.boardEvents") >= 1
+    spoken = [s for s in board.evaluate("window.spoken") if s.split("|")[0]]
+    assert any("Nomor antrean" in s and "Loket Ketenagakerjaan" in s and s.endswith("|id-ID") for s in spoken), spoken
     shot(board, "queue-board-1080p", full_page=False)
     tv.close()

@@ -138,3 +138,15 @@ def test_public_booking_is_rate_limited(settings):
     codes = [_post(c, f"{BASE}/offices/{OFFICE}/appointments",
                    {"service": "BANK", "day": str(day), "slot": "13:00"}).status_code for _ in range(3)]
     assert codes[-1] == 429
+
+
+def test_no_booking_on_a_public_holiday(settings):
+    settings.QUEUE_RATE_LIMITS = {"book": (1000, 60)}
+    today = dt.date.today()
+    holiday = min((d for d in reference_selectors.holiday_dates() if d > today and d.weekday() < 5), default=None)
+    if holiday is None:
+        pytest.skip("no weekday holiday ahead in the loaded calendar")
+    r = _post(_client(), f"{BASE}/offices/{OFFICE}/appointments",
+              {"service": "DINKES", "day": str(holiday), "slot": "08:00"})
+    assert r.status_code in (400, 422) and r.json()["code"] == "appointment_office_closed"
+    assert _client().get(f"{BASE}/offices/{OFFICE}/slots?service=DINKES&day={holiday}").json() == []

@@ -111,3 +111,26 @@ def test_stats_page_for_head(disnaker):
     page = c.get("/queue/stats/")
     assert page.status_code == 200 and b"queue-stats" in page.content
     assert dt.date.today().isoformat().encode() in page.content or b"<td>" in page.content
+
+
+def test_event_stream_resumes_after_last_event_id(disnaker):
+    from satuatap.queueing import views
+
+    services.visit_start(office_code=OFFICE, new_registrant=True)
+    current = selectors.last_change(office_id=OFFICE)
+    views.SSE_MAX_S, saved = 0.2, views.SSE_MAX_S
+    try:
+        r = Client().get(f"/queue/board/{OFFICE}/events/", HTTP_LAST_EVENT_ID=str(current))
+        body = b"".join(r.streaming_content).decode()
+    finally:
+        views.SSE_MAX_S = saved
+    # a reconnecting board that has seen the latest change gets only keep-alives until the next one
+    assert "event: board" not in body and ": keep-alive" in body
+
+
+def test_kiosk_in_english():
+    c = Client()
+    c.cookies["django_language"] = "en"
+    page = c.get(f"/queue/kiosk/{OFFICE}/", HTTP_ACCEPT_LANGUAGE="en")
+    assert b"Take a queue ticket" in page.content and b"Pregnant" not in page.content
+    assert b"pregnant" in page.content  # the English half of the priority label
