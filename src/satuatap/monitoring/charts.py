@@ -23,7 +23,7 @@ def bars(rows: list[tuple[str, float]], *, title: str, chart_id: str, limit: int
     height = max(1, len(rows)) * (bar_h + gap) + 10
     top = max((v for _, v in rows), default=0) or 1
     span = width - label_w - value_w
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" id="{escape(chart_id)}" role="img" '
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart bars" id="{escape(chart_id)}" role="img" '
              f'viewBox="0 0 {width} {height}" width="100%" aria-labelledby="{escape(chart_id)}-t">'
              f'<title id="{escape(chart_id)}-t">{escape(title)}</title>']
     for i, (label, value) in enumerate(rows):

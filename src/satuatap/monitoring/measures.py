@@ -14,6 +14,7 @@ from satuatap.crisis.models import Complaint
 from satuatap.journey.models import Case, CaseStatus, Event
 from satuatap.monitoring.models import OfficeDaily, Rubric
 from satuatap.monitoring.rubric import Metric
+from satuatap.queueing import selectors as queueing_selectors
 from satuatap.reference import selectors as reference_selectors
 from satuatap.reference.models import Office
 
@@ -54,8 +55,17 @@ def _working_days(first: dt.date, last: dt.date) -> list[dt.date]:
 
 
 def _queue_wait(office: Office, first: dt.date, last: dt.date) -> Metric:
-    """Median queue wait from the queueing app; not scored while it has no data."""
-    return Metric(None, "data antrean belum tersedia", "queue data not available yet")
+    """Median queue wait (queued → first call) from the queueing app; not scored while it has no tickets."""
+    wait = queueing_selectors.median_wait_s(office_id=office.code, date_from=first, date_to=last)
+    if wait is None:
+        return Metric(None, "tidak ada data antrean", "no queue data")
+    return Metric(round(float(wait)), f"{round(wait / 60, 1)} menit", f"{round(wait / 60, 1)} minutes")
+
+
+def queue_days(office: Office, first: dt.date, last: dt.date) -> set[dt.date]:
+    """Days on which the office's queue issued tickets."""
+    rows = queueing_selectors.desk_day_stats(office_ids=[office.code], date_from=first, date_to=last)
+    return {r["day"] for r in rows if r["tickets"]}
 
 
 def office_month_metrics(*, office: Office, month: dt.date, today: dt.date | None = None) -> dict[str, Metric]:
@@ -101,7 +111,8 @@ def office_month_metrics(*, office: Office, month: dt.date, today: dt.date | Non
     upto = min(last_day, today)
     working = _working_days(month, upto) if upto >= month else []
     if working:
-        active = set(daily.filter(events__gt=0).values_list("day", flat=True))
+        # A day counts as open when the journey moved or the queue issued a ticket.
+        active = set(daily.filter(events__gt=0).values_list("day", flat=True)) | queue_days(office, month, upto)
         open_days = sum(1 for d in working if d in active)
         metrics["open_days_share"] = Metric(open_days / len(working), f"{open_days} dari {len(working)} hari kerja",
                                             f"{open_days} of {len(working)} working days")

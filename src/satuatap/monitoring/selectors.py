@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from satuatap.accounts import selectors as account_selectors
 from satuatap.accounts.models import Role, User
+from satuatap.cards.models import Abroad, AbroadStatus, AttemptOutcome, DepartureAttempt
 from satuatap.core.errors import NotFound, PermissionDenied, ValidationFailed
 from satuatap.crisis.constants import Category
 from satuatap.journey.models import Case, CaseStatus, Event, Step, StepState
@@ -35,6 +36,7 @@ from satuatap.monitoring.models import (
     Rubric,
 )
 from satuatap.placement.models import Company, JobOrderLink, JobTitle
+from satuatap.queueing import selectors as queueing_selectors
 from satuatap.reference.models import Agency, Country, Office, Region
 
 OPEN_STATES = (StepState.READY, StepState.IN_PROGRESS)
@@ -64,14 +66,15 @@ def _forbidden() -> PermissionDenied:
 
 
 def user_sees_monitoring(user: User) -> bool:
-    """Office heads (their office), monitors (their region) and admins; desk officers see nothing here."""
-    return bool(user.is_authenticated and user.is_active
+    """Office heads (their office), monitors (their region) and admins; desk officers see nothing here, nor
+    placement companies' users whatever their role."""
+    return bool(user.is_authenticated and user.is_active and not account_selectors.user_is_company_user(user)
                 and (user.role in (Role.OFFICE_HEAD, Role.MONITOR) or account_selectors.user_is_admin(user)))
 
 
 def user_sees_statistics(user: User) -> bool:
-    """Province and national statistics: monitors and admins."""
-    return bool(user.is_authenticated and user.is_active
+    """Province and national statistics: monitors and admins (never a placement company's user)."""
+    return bool(user.is_authenticated and user.is_active and not account_selectors.user_is_company_user(user)
                 and (user.role == Role.MONITOR or account_selectors.user_is_admin(user)))
 
 
@@ -167,14 +170,39 @@ class OfficeDashboard:
     desks: list[dict[str, Any]] = field(default_factory=list)
 
 
+def _minutes(seconds: float | None) -> float | None:
+    return None if seconds is None else round(seconds / 60, 1)
+
+
 def _queue_today(office: Office, today: dt.date) -> dict[str, Any] | None:
-    """Tickets of the day per desk from the queueing app; None while it has no data."""
-    return None
+    """Tickets of the day per desk from the queueing app; None while the office's queue has no tickets."""
+    rows = queueing_selectors.desk_day_stats(office_ids=[office.code], date_from=today, date_to=today)
+    if not rows:
+        return None
+    names = {a.code: a for a in Agency.objects.filter(code__in=[r["agency_id"] for r in rows])}
+    desks = []
+    for r in rows:
+        agency = names.get(r["agency_id"])
+        desks.append({
+            "agency_id": r["agency_id"], "name": agency.desk_id if agency else r["agency_id"],
+            "name_en": agency.desk_en if agency else r["agency_id"], "tickets": r["tickets"], "served": r["served"],
+            "no_shows": r["no_shows"], "transfers": r["transfers"],
+            "waiting": max(0, r["tickets"] - r["served"] - r["no_shows"] - r["transfers"]),
+            "wait_p50_min": _minutes(r["wait_p50_s"]), "wait_p90_min": _minutes(r["wait_p90_s"]),
+            "service_p50_min": _minutes(r["service_p50_s"]), "service_p90_min": _minutes(r["service_p90_s"]),
+        })
+    return {"desks": desks, "tickets": sum(d["tickets"] for d in desks), "served": sum(d["served"] for d in desks)}
 
 
 def _stopped_attempts(office: Office, first: dt.date, last: dt.date) -> dict[str, Any] | None:
-    """Stopped non-procedural departure attempts from the cards app; None while it has no data."""
-    return None
+    """Departure attempts stopped at a checkpoint for cases of this office (cards app), by reason; None when
+    no checkpoint has recorded any attempt yet."""
+    if not DepartureAttempt.objects.exists():
+        return None
+    qs = DepartureAttempt.objects.filter(outcome=AttemptOutcome.STOPPED, case__office_id=office.code,
+                                         occurred_on__gte=first, occurred_on__lte=last)
+    by_reason = dict(qs.values_list("reason").annotate(n=Count("id")).order_by("-n"))
+    return {"total": sum(by_reason.values()), "by_reason": by_reason}
 
 
 def office_dashboard(*, user: User, office_code: str | None = None, today: dt.date | None = None,
@@ -421,6 +449,19 @@ def _raw_table(f: StatsFilter, dim: str) -> dict[str, dict[str, int]]:
         for r in qs.values(key).annotate(n=Count("id")).order_by():
             out[str(r[key] if r[key] is not None else "")][measure] += r["n"]
     return dict(out)
+
+
+def returns_table(*, f: StatsFilter) -> dict[str, int]:
+    """Workers back home (recorded by the cards app) in the period, by the country they returned from."""
+    first, last = f.period()
+    end = month_bounds(last)[1].date()
+    qs = Abroad.objects.filter(status=AbroadStatus.RETURNED, returned_on__gte=first, returned_on__lt=end)
+    region = f.effective_region()
+    if region:
+        qs = qs.filter(regency__code__startswith=region)
+    if f.country:
+        qs = qs.filter(country_id=f.country)
+    return {r["country_id"]: r["n"] for r in qs.values("country_id").annotate(n=Count("id")).order_by("-n")}
 
 
 def complaint_table(*, f: StatsFilter, dim: str) -> dict[str, int]:
