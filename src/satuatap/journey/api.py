@@ -12,6 +12,7 @@ from ninja.files import UploadedFile
 
 from satuatap.accounts import audit
 from satuatap.accounts import selectors as account_selectors
+from satuatap.accounts.models import Role
 from satuatap.core.errors import PermissionDenied
 from satuatap.core.masking import mask_nik
 from satuatap.core.uploads import check_upload_size
@@ -279,9 +280,14 @@ def open_case(request, payload: CaseOpenIn):
 
 @router.get("/", response={200: CasePage, **ERRORS}, summary="List cases (scoped to your office or region)")
 def list_cases(request, filters: Query[CaseFilters]):
-    if account_selectors.user_is_company_user(request.auth):
-        # A company user may hold a monitor role; their candidates are in the placement API, not here.
-        raise PermissionDenied("Pengguna perusahaan tidak membaca daftar kasus.", "Company users do not list cases.",
+    user = request.auth
+    # Office staff, monitors and admins list cases. A company user may hold a monitor role: their candidates are
+    # in the placement API; auditors read the audit log; checkpoint officers look a card up, not a list.
+    if account_selectors.user_is_company_user(user) or not (
+        account_selectors.user_is_admin(user)
+        or user.role in (Role.DESK_OFFICER, Role.OFFICE_HEAD, Role.MONITOR)
+    ):
+        raise PermissionDenied("Peran Anda tidak memberi akses ke daftar kasus.", "Your role gives no case list.",
                                code="forbidden_role")
     qs = selectors.cases_list(
         user=request.auth,

@@ -114,6 +114,8 @@ def build_world(app_modules=()) -> World:
         setup = getattr(module, "setup", None)
         if setup is not None:
             setup(w)
+    for role in ROLES:  # log in now, outside the cells' savepoints (a login inside one would be rolled back)
+        w.client(role)
     return w
 
 
