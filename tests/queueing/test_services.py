@@ -198,3 +198,24 @@ def test_board_shows_codes_only(disnaker, case_after_reg):
     before = data["version"]
     services.ticket_recall(actor=disnaker, ticket_id=t.pk)
     assert selectors.last_change(office_id=OFFICE) > before
+
+
+def test_yesterdays_tickets_are_never_called_and_get_closed(disnaker, case_after_reg):
+    from satuatap.queueing.models import Visit
+
+    old = services.visit_start(office_code=OFFICE, case_number=case_after_reg.number)
+    yesterday = old.visit.day - dt.timedelta(days=1)
+    Visit.objects.filter(pk=old.visit.pk).update(day=yesterday)
+    Ticket.objects.filter(visit=old.visit).update(day=yesterday)
+    services.counter_open(actor=disnaker, label="1")
+    assert services.call_next(actor=disnaker) is None
+    # the candidate comes back today: a fresh visit, yesterday's is closed
+    again = services.visit_start(office_code=OFFICE, case_number=case_after_reg.number)
+    assert not again.existing and again.visit.pk != old.visit.pk
+    old.ticket.refresh_from_db()
+    assert old.ticket.state == TicketState.CANCELLED
+    stale = services.visit_start(office_code=OFFICE, new_registrant=True)
+    Visit.objects.filter(pk=stale.visit.pk).update(day=yesterday)
+    assert services.visits_close_stale() == 1
+    stale.ticket.refresh_from_db()
+    assert stale.ticket.state == TicketState.CANCELLED

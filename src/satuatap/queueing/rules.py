@@ -12,8 +12,9 @@ from django.db.models import Case as When_
 from django.db.models import IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
-from satuatap.core.timeutil import ZONES
+from satuatap.core.timeutil import ZONES, local_date
 from satuatap.queueing.models import OpeningHours, Priority, Ticket, TicketState
+from satuatap.reference import selectors as reference_selectors
 
 # One letter per desk on the slip and the board (the number after it is the visit's number of the day).
 DESK_PREFIX = {
@@ -53,8 +54,15 @@ def call_order(qs: QuerySet[Ticket], *, now: dt.datetime) -> QuerySet[Ticket]:
     return qs.annotate(call_rank=rank).order_by("call_rank", "appointment_at", "arrived_at", "id")
 
 
+def office_today(office_id: str, now: dt.datetime | None = None) -> dt.date:
+    """Today in the office's own zone (WIB, WITA or WIT)."""
+    return local_date(now or timezone.now(), reference_selectors.office_info(office_id).zone)
+
+
 def waiting(office_id: str, agency_id: str) -> QuerySet[Ticket]:
-    return Ticket.objects.filter(office_id=office_id, agency_id=agency_id, state=TicketState.WAITING)
+    """Today's waiting tickets of a desk (a ticket left over from an earlier day is never called)."""
+    return Ticket.objects.filter(office_id=office_id, agency_id=agency_id, state=TicketState.WAITING,
+                                 day=office_today(office_id))
 
 
 def percentile(values: list[float], q: float) -> float | None:

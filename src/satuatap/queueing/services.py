@@ -125,6 +125,12 @@ def _finish_visit(visit: Visit, *, now: dt.datetime, status: str = VisitStatus.F
     visit.save(update_fields=["status", "finished_at"])
 
 
+def _close_visit(visit: Visit, *, now: dt.datetime) -> None:
+    for ticket in visit.tickets.select_for_update().filter(rules.active_ticket_q()):
+        _close_ticket(ticket, T.CANCELLED, now=now, actor=None, kind="day_closed", reason="office day ended")
+    _finish_visit(visit, now=now)
+
+
 def _route(visit: Visit, *, now: dt.datetime, actor: User | None, exclude: frozenset[str] = frozenset(),
            reason: str = "") -> Ticket | None:
     """Put the visit in the queue of the next desk with a ready step, or finish it when none is left."""
@@ -223,10 +229,14 @@ def visit_start(*, office_code: str, case_number: str = "", nik: str = "", new_r
     with transaction.atomic():
         if case is not None:
             Case.objects.select_for_update().filter(pk=case.pk).first()  # one visit per case at a time
-            existing = Visit.objects.filter(case=case, status=VisitStatus.OPEN).first()
-            if existing is not None:
-                return VisitResult(existing, existing.tickets.filter(rules.active_ticket_q()).first(), True)
         day = local_date(now, office.zone)
+        if case is not None:
+            existing = Visit.objects.filter(case=case, status=VisitStatus.OPEN).first()
+            active = existing.tickets.filter(rules.active_ticket_q()).first() if existing is not None else None
+            if existing is not None and existing.day == day and active is not None:
+                return VisitResult(existing, active, True)
+            if existing is not None:  # left over from an earlier day: closed, and a new visit starts
+                _close_visit(existing, now=now)
         visit = Visit.objects.create(
             office_id=office.code, day=day, number=_next_number(office.code, day), case=case, priority=priority,
             appointment=appointment, arrived_at=now, created_by=actor if actor and actor.is_authenticated else None,
@@ -511,6 +521,23 @@ def appointment_check_in(*, code: str, office_code: str, priority: str = Priorit
             return visit_start(office_code=office.code, case_number=appt.case_number, priority=priority,
                                appointment=appt)
         return visit_start(office_code=office.code, new_registrant=True, priority=priority, appointment=appt)
+
+
+def visits_close_stale(*, now: dt.datetime | None = None) -> int:
+    """Visits still open from an earlier day (the candidate left, the office closed) are finished and their
+    tickets cancelled, so nothing of yesterday is ever called."""
+    now = now or timezone.now()
+    closed = 0
+    for visit_id, office_id, day in Visit.objects.filter(status=VisitStatus.OPEN).values_list(
+            "pk", "office_id", "day"):
+        if day >= rules.office_today(office_id, now):
+            continue
+        with transaction.atomic():
+            visit = Visit.objects.select_for_update().filter(pk=visit_id, status=VisitStatus.OPEN).first()
+            if visit is not None:
+                _close_visit(visit, now=now)
+                closed += 1
+    return closed
 
 
 def appointments_mark_no_shows(*, now: dt.datetime | None = None) -> int:

@@ -75,7 +75,9 @@
   }
 
   function connect() {
-    if (!("EventSource" in window)) { pollTimer = setInterval(poll, 3000); return; }
+    // ?mode=poll: plain JSON polling, for servers whose workers should not hold event streams
+    var pollOnly = new URLSearchParams(window.location.search).get("mode") === "poll";
+    if (pollOnly || !("EventSource" in window)) { pollTimer = setInterval(poll, 3000); return; }
     var es = new EventSource(body.dataset.events);
     es.addEventListener("board", function (ev) { render(JSON.parse(ev.data)); });
     es.onopen = function () {
