@@ -3,6 +3,8 @@ with the configured key, and revoked when its case is cancelled."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from satuatap.cards import selectors, services, signing
@@ -101,8 +103,6 @@ def test_backfill_and_demo_command_are_idempotent(carded_case):
 
 
 def test_card_revoked_when_a_prerequisite_expires_and_card_reopens(carded_case):
-    import datetime as dt
-
     expired = journey_services.steps_expire_due(today=local_date() + dt.timedelta(days=200),
                                                 case_numbers=[carded_case.number])
     assert expired  # the medical certificate (and others) ran out
@@ -121,3 +121,23 @@ def test_checkpoint_officer_cannot_browse_the_register(carded_case, checkpoints)
         selectors.card_get(user=officer, number=card.number)
     assert selectors.cards_list(user=officer) == []
     assert selectors.card_verify(token=card.token).valid  # they check by the token instead
+
+
+def test_server_rotation_keeps_old_cards_valid(desks, carded_case, card_keys):
+    """A new signing key is added: new cards carry its id, cards of the old key still verify until they expire,
+    and the key file lists both."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from satuatap.cards import keys
+
+    old_card = Card.objects.get(case=carded_case)
+    new_key = Ed25519PrivateKey.generate()
+    keys.use(keys.KeyRing(private={**card_keys.private, "test-2": new_key},
+                          public={**card_keys.public, "test-2": new_key.public_key()}, signing_key_id="test-2"))
+    new_card = Card.objects.get(case=drive(desks, new_case(desks), "CARD"))
+    assert (old_card.key_id, new_card.key_id) == ("test-1", "test-2")
+    assert selectors.card_verify(token=old_card.token).valid and selectors.card_verify(token=new_card.token).valid
+    assert {k["kid"] for k in selectors.keys_document()["keys"]} == {"test-1", "test-2"}
+    assert selectors.card_verify(token=old_card.token, on=old_card.expires_on).valid
+    after = selectors.card_verify(token=old_card.token, on=old_card.expires_on + dt.timedelta(days=1))
+    assert after.status == signing.Status.EXPIRED
