@@ -108,3 +108,16 @@ def test_company_users_and_auditors_are_not_officers(client, carded_case):
         assert r.status_code == 403
         assert client.get("/api/v1/cards/abroad").status_code == 403
         assert client.get(f"/api/v1/cards/{card.number}").status_code == 404
+
+
+def test_case_card_tag_shows_the_card_to_those_who_read_it(rf, carded_case, desks):
+    from django.template import Context, Template
+
+    card = Card.objects.get(case=carded_case)
+    tpl = Template("{% load cards_tags %}{% case_card case %}")
+    request = rf.get("/")
+    request.user = desks["DISNAKER"]
+    html = tpl.render(Context({"request": request, "case": carded_case}))
+    assert card.number in html and f"/cards/card/{card.number}/" in html
+    request.user = factories.officer("LTSA-SBY", "BP3MI")
+    assert card.number not in tpl.render(Context({"request": request, "case": carded_case}))

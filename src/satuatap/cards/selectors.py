@@ -47,7 +47,7 @@ def card_revocation_of(card: Card) -> dict[str, Any]:
 
 # --- cards ----------------------------------------------------------------------------------------------
 
-def _user_reads_card(user: User, card: Card) -> bool:
+def user_reads_card(user: User, card: Card) -> bool:
     # Checkpoint officers check cards by their token (verify), not by browsing the register.
     return account_selectors.user_can_read_office(
         user, office_id=card.office_id, office_region_code=reference_selectors.office_info(card.office_id).regency_code,
@@ -57,7 +57,7 @@ def _user_reads_card(user: User, card: Card) -> bool:
 def card_get(*, user: User, number: str) -> Card:
     """A card for staff of its office (monitors of its region, admins); 404 otherwise."""
     card = Card.objects.select_related("case", "worker", "office").filter(number=number).first()
-    if card is None or not _user_reads_card(user, card):
+    if card is None or not user_reads_card(user, card):
         raise NotFound("Kartu tidak ditemukan.", "Card not found.", code="card_not_found")
     return card
 

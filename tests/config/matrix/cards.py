@@ -120,3 +120,18 @@ ROWS = [
     Row("POST", "api/v1/cards/<number>/revoke", "/api/v1/cards/{card_number}/revoke", REVOKE_API,
         data={"reason": "Uji matriks akses"}),
 ]
+
+
+def _well_known_routed() -> bool:
+    # /.well-known/satuatap-card-keys.json is routed in config/urls.py (outside /cards/); its row exists once it is.
+    from django.urls import Resolver404, resolve
+
+    try:
+        resolve("/.well-known/satuatap-card-keys.json")
+    except Resolver404:
+        return False
+    return True
+
+
+if _well_known_routed():
+    ROWS.append(Row("GET", ".well-known/satuatap-card-keys.json", "/.well-known/satuatap-card-keys.json", PUBLIC))
