@@ -90,6 +90,9 @@ def office_for_user(*, user: User, office_code: str | None = None) -> Office:
     if not user_sees_monitoring(user):
         raise _forbidden()
     code = office_code or user.office_id
+    if not code and user.role != Role.OFFICE_HEAD:
+        first = offices_in_scope(user=user).first()  # monitors and admins start at the first office in scope
+        code = first.code if first else None
     if not code:
         raise NotFound("Pilih kantor.", "Choose an office.", code="office_required")
     office = Office.objects.select_related("regency").filter(code=code).first()

@@ -4,6 +4,7 @@ province / national statistics with charts and CSV / XLSX export, and the yearly
 from __future__ import annotations
 
 import datetime as dt
+from functools import wraps
 
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -20,6 +21,27 @@ from satuatap.web.access import staff_required
 
 MONITORING_ROLES = frozenset({Role.OFFICE_HEAD, Role.MONITOR})
 STATS_ROLES = frozenset({Role.MONITOR})
+
+
+def _guard(check):
+    """Logged in with the second factor where required (web.access), then `check(user)` or 403: the role alone
+    is not enough (a placement company's users carry the monitor role)."""
+
+    def decorate(view):
+        @wraps(view)
+        def inner(request, *args, **kwargs):
+            if not check(request.user):
+                return render(request, "web/error.html", {"status": 403, "message": None}, status=403)
+            return view(request, *args, **kwargs)
+
+        return staff_required(inner, roles=MONITORING_ROLES if check is selectors.user_sees_monitoring
+                              else STATS_ROLES)
+
+    return decorate
+
+
+monitoring_required = _guard(selectors.user_sees_monitoring)
+statistics_required = _guard(selectors.user_sees_statistics)
 
 
 def _english() -> bool:
@@ -40,7 +62,7 @@ def _class_label(rubric, code: str) -> str:
     return code
 
 
-@staff_required(roles=MONITORING_ROLES)
+@monitoring_required
 def home(request):
     """Office heads start at their office's dashboard; monitors at the statistics."""
     if request.user.role == Role.OFFICE_HEAD:
@@ -48,7 +70,7 @@ def home(request):
     return redirect("monitoring:statistics")
 
 
-@staff_required(roles=MONITORING_ROLES)
+@monitoring_required
 def office(request):
     try:
         stuck_days = max(1, min(365, int(request.GET.get("stuck_days") or 14)))
@@ -79,7 +101,7 @@ def office(request):
     return render(request, "monitoring/office.html", context)
 
 
-@staff_required(roles=MONITORING_ROLES)
+@monitoring_required
 def classification(request):
     """Office heads: their office's history. Monitors: the offices of their region for a month, ranked."""
     user = request.user
@@ -103,7 +125,7 @@ def classification(request):
     return render(request, "monitoring/classification.html", context)
 
 
-@staff_required(roles=MONITORING_ROLES)
+@monitoring_required
 def office_classification(request, office_code: str):
     try:
         the_office = selectors.office_for_user(user=request.user, office_code=office_code)
@@ -141,7 +163,7 @@ def _titles() -> dict[str, str]:
     }
 
 
-@staff_required(roles=STATS_ROLES)
+@statistics_required
 def statistics(request):
     try:
         f = _filter(request)
@@ -186,7 +208,7 @@ def statistics(request):
     return render(request, "monitoring/statistics.html", context)
 
 
-@staff_required(roles=STATS_ROLES)
+@statistics_required
 def export(request, table_id: str, fmt: str):
     """One statistics table, with the same filters as the page, as CSV or XLSX."""
     try:
@@ -214,7 +236,7 @@ def export(request, table_id: str, fmt: str):
     return render(request, "web/error.html", {"status": 404, "message": None}, status=404)
 
 
-@staff_required(roles=STATS_ROLES)
+@statistics_required
 def reports(request):
     return render(request, "monitoring/reports.html", {"years": selectors.report_years()})
 
@@ -231,7 +253,7 @@ def yearly_report_pdf(*, year: int, english: bool) -> bytes:
                               sections=selectors.yearly_report_sections(year=year, english=english), footer=footer)
 
 
-@staff_required(roles=STATS_ROLES)
+@statistics_required
 def report_pdf(request, year: int):
     if not 2000 <= year <= 2100:
         return render(request, "web/error.html", {"status": 404, "message": None}, status=404)
