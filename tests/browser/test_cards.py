@@ -156,3 +156,21 @@ def test_mobile_card_and_checkpoint_departure(page: Page, carded):
     shot(page, "cards-checkpoint-id")
     card.case.refresh_from_db()
     assert card.case.status == "departed"
+
+
+def test_verifier_served_by_the_server_runs_under_its_csp(browser, live_server, tmp_path):
+    """Served at /cards/verifier.html with a Content-Security-Policy allowing only its own script (by hash)."""
+    doc = signing.keys_document({"k-2026": KEY.public_key()}, issuer="satuatap", signing_key_id="k-2026")
+    (tmp_path / "keys.json").write_text(json.dumps(doc))
+    context = browser.new_context(locale="id-ID")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    response = page.goto(live_server.url + "/cards/verifier.html")
+    assert "sha256-" in response.headers["content-security-policy"]
+    page.set_input_files("#keys-file", str(tmp_path / "keys.json"))
+    expect(page.locator("#keys-status")).to_contain_text("k-2026")
+    assert check(page, signing.sign(card_payload(), private_key=KEY, key_id="k-2026")) == ("valid", "ok")
+    assert not [e for e in errors if "Content Security Policy" in e], errors
+    context.close()

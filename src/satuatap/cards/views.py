@@ -4,8 +4,11 @@ file, the signed revocation list and the static offline verifier. Views parse, c
 
 from __future__ import annotations
 
+import base64
 import csv
 import datetime as dt
+import functools
+import hashlib
 import io
 import json
 from collections.abc import Callable
@@ -271,9 +274,21 @@ def keys_download(request: HttpRequest) -> HttpResponse:
     return response
 
 
+@functools.cache
+def _verifier_csp() -> str:
+    # The page is one self-contained file (it must work from disk), so its script is inline: allow exactly that
+    # script by its hash when the server serves it, nothing else (a CSP middleware keeps a header already set).
+    html = VERIFIER_HTML.read_text(encoding="utf-8")
+    script = html.split("<script>", 1)[1].split("</script>", 1)[0]
+    digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii")
+    return (f"default-src 'none'; script-src 'sha256-{digest}'; style-src 'unsafe-inline'; img-src data:; "
+            "base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+
+
 def verifier(request: HttpRequest) -> FileResponse:
     """The single-file offline verifier, to save and open from disk at a checkpoint with no network."""
     response = FileResponse(VERIFIER_HTML.open("rb"), content_type="text/html; charset=utf-8")
+    response["Content-Security-Policy"] = _verifier_csp()
     if request.GET.get("download"):
         response["Content-Disposition"] = 'attachment; filename="satuatap-card-verifier.html"'
     return response
