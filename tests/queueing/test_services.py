@@ -219,3 +219,27 @@ def test_yesterdays_tickets_are_never_called_and_get_closed(disnaker, case_after
     assert services.visits_close_stale() == 1
     stale.ticket.refresh_from_db()
     assert stale.ticket.state == TicketState.CANCELLED
+
+
+@pytest.mark.postgres
+def test_database_and_python_statistics_agree():
+    import random
+
+    from satuatap.queueing import demo
+    from satuatap.queueing.selectors import _desk_day_stats_py, _desk_day_stats_sql, _tickets_in
+
+    today = timezone.localdate()
+    demo._history(OFFICE, today, random.Random(5))
+    qs = _tickets_in([OFFICE], today - dt.timedelta(days=7), today)
+    in_db, in_python = _desk_day_stats_sql(qs), _desk_day_stats_py(qs)
+    assert len(in_db) > 10 and in_db == in_python
+
+
+def test_median_wait_of_an_office():
+    a, b, c = _new(), _new(), _new()
+    now = timezone.now()
+    for v, wait in ((a, 60), (b, 120), (c, 600)):
+        Ticket.objects.filter(pk=v.ticket.pk).update(queued_at=now - dt.timedelta(seconds=wait), called_at=now)
+    day = a.ticket.day
+    assert selectors.median_wait_s(office_id=OFFICE, date_from=day, date_to=day) == 120
+    assert selectors.median_wait_s(office_id="LTSA-SBY", date_from=day, date_to=day) is None
