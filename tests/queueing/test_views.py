@@ -134,3 +134,15 @@ def test_kiosk_in_english():
     page = c.get(f"/queue/kiosk/{OFFICE}/", HTTP_ACCEPT_LANGUAGE="en")
     assert b"Take a queue ticket" in page.content and b"Pregnant" not in page.content
     assert b"pregnant" in page.content  # the English half of the priority label
+
+
+def test_index_links_every_office_and_monitor_statistics():
+    page = Client().get("/queue/")
+    assert page.status_code == 200 and b"/queue/kiosk/LTSA-SBY/" in page.content
+    assert b"/queue/stats/" not in page.content
+    c = Client()
+    c.force_login(factories.monitor("32"))
+    page = c.get("/queue/")
+    assert b"/queue/stats/?office=LTSA-IDM" in page.content
+    assert c.get("/queue/stats/?office=LTSA-IDM").status_code == 200
+    assert c.get("/queue/stats/?office=LTSA-SBY").status_code == 403  # another region
