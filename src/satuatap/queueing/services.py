@@ -190,7 +190,7 @@ def _my_called_ticket(counter: Counter, ticket_id: int) -> Ticket:
         raise PermissionDenied("Tiket ini bukan antrean loket Anda.", "This ticket is not in your desk's queue.",
                                code="forbidden_wrong_desk")
     Visit.objects.select_for_update().filter(pk=ticket.visit_id).first()
-    ticket = Ticket.objects.select_for_update().select_related("visit").get(pk=ticket_id)
+    ticket = Ticket.objects.select_for_update(of=("self",)).select_related("visit", "counter").get(pk=ticket_id)
     if ticket.state != T.CALLED or ticket.counter_id != counter.pk:
         raise Conflict(f"Tiket {ticket.code} tidak sedang dilayani di loket Anda.",
                        f"Ticket {ticket.code} is not being served at your counter.", code="ticket_not_called_here",
@@ -318,7 +318,7 @@ def call_next(*, actor: User) -> Ticket | None:
                 state=T.CALLED, counter=counter, called_at=now, version=F("version") + 1,
             )
             if claimed == 1:
-                ticket = Ticket.objects.select_related("visit").get(pk=candidate)
+                ticket = Ticket.objects.select_related("visit", "counter").get(pk=candidate)
                 _event(ticket, "called", now=now, actor=actor, from_state=T.WAITING, to_state=T.CALLED,
                        counter=counter, payload={"counter": counter.label})
                 return ticket
