@@ -98,7 +98,7 @@ def build_world(app_modules=()) -> World:
         complainant_phone="0812-3456-7890", worker_name="Siti Aminah", category="wages_unpaid",
         description="Gaji belum dibayar selama empat bulan oleh majikan.", country="HK",
         company=company.name, employer="Mr Chan, Kowloon"))
-    decision = Decision.objects.order_by("-pk").first()
+    decision = Decision.objects.filter(case_ref=case.number).order_by("-pk").first()
     message = Message.objects.order_by("pk").first()
     w.objects.update(worker=worker, case=case, case_b=case_b, document=document, company=company,
                      job_order=job_order, complaint=complaint.complaint, complaint_secret=complaint.secret)

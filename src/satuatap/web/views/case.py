@@ -283,6 +283,17 @@ def _country_name(code: str) -> str:
 
 
 def _render(request, case: Case, *, bound: dict[str, Any] | None = None, status: int = 200):
+    """The case page, for every view that shows it (also after a refused form): a read outside the user's
+    normal work needs the reason first, and every rendering of the full record is audited."""
+    reason = ""
+    if _needs_reason(request.user, case):
+        reason = _granted_reason(request, case)
+        if not reason:
+            return _reason_page(request, case, status=200 if request.method == "GET" else 403)
+    audit.record_full_read(request=request, actor=request.user, object_type="case", object_id=case.number,
+                           subject_worker_id=case.worker_id, office_id=case.office_id,
+                           active=audit.case_in_daily_work(status=case.status, closed_at=case.closed_at),
+                           reason=reason)
     return render(request, "web/case/case.html", _context(request, case, bound=bound), status=status)
 
 
@@ -321,15 +332,6 @@ def case_detail(request, number: str):
         case = _load(request, number)
     except ApplicationError as exc:
         return error_page(request, exc)
-    reason = ""
-    if _needs_reason(request.user, case):
-        reason = _granted_reason(request, case)
-        if not reason:
-            return _reason_page(request, case)
-    audit.record_full_read(request=request, actor=request.user, object_type="case", object_id=case.number,
-                           subject_worker_id=case.worker_id, office_id=case.office_id,
-                           active=audit.case_in_daily_work(status=case.status, closed_at=case.closed_at),
-                           reason=reason)
     return _render(request, case)
 
 
