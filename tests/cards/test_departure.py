@@ -134,3 +134,18 @@ def test_dep_completed_elsewhere_still_keeps_where_the_worker_is(carded_case, de
                                    outcome=factories.outcome("departure"))
     abroad = Abroad.objects.get(case=carded_case)
     assert abroad.checkpoint is None and abroad.checkpoint_text == "Bandara Soekarno-Hatta"
+
+
+def test_whereabouts_without_a_destination_country_are_still_kept(carded_case, checkpoints):
+    """A case that never named its country (data from before the rules, no job order): the DEP completion must
+    not fail for it; the whereabouts say the country is unknown."""
+    from satuatap.journey.models import Case
+    from satuatap.placement.models import JobOrderLink
+
+    Case.objects.filter(pk=carded_case.pk).update(destination_country="")
+    JobOrderLink.objects.filter(case_ref=carded_case.number).delete()
+    abroad = services.abroad_record(case_id=carded_case.pk, outcome={"checkpoint": "Pelabuhan Dumai",
+                                                                      "departed_on": local_date().isoformat(),
+                                                                      "flight_or_vessel": "KM X"})
+    assert abroad.country is None and abroad.checkpoint_id == "PLB-DUM"
+    assert abroad.employer_name == "Employer Demo Ltd"  # from the signed employment contract (PK step)

@@ -222,7 +222,7 @@ class AbroadOut(Schema):
     case_number: str
     worker_name: str
     regency: str
-    country: str
+    country: str | None
     city: str
     employer: str
     job: str
@@ -254,9 +254,9 @@ class AbroadSummaryOut(Schema):
 def abroad(request):
     s = selectors.abroad_summary(user=request.auth)
     return {"scope": s["scope"], "total": s["total"], "returned": s["returned"],
-            "by_country": [{"key": r["country_id"], "label": r["country__name_en"], "n": r["n"]}
+            "by_country": [{"key": r["country_id"] or "", "label": r["country__name_en"] or "", "n": r["n"]}
                            for r in s["by_country"]],
-            "by_employer": [{"key": r["employer_name"], "label": r["country_id"], "n": r["n"]}
+            "by_employer": [{"key": r["employer_name"], "label": r["country_id"] or "", "n": r["n"]}
                             for r in s["by_employer"]],
             "due_home_days": s["due_days"], "due_home": [_abroad_out(a) for a in s["due_home"]]}
 

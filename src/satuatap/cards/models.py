@@ -149,7 +149,8 @@ class Abroad(models.Model):
     office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="+")
     # The worker's home regency and province (their own, not the office's) for the regency officer's view.
     regency = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
-    country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="+")
+    # Null only when the case never named one (a departure is never refused for want of it).
+    country = models.ForeignKey(Country, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     city = models.CharField(max_length=100, blank=True)
     employer_name = models.CharField(max_length=200, blank=True)
     job = models.CharField(max_length=150, blank=True)

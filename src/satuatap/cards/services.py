@@ -373,7 +373,7 @@ def abroad_record(*, case_id: int, outcome: dict[str, Any]) -> Abroad:
         checkpoint = candidates[0] if len(candidates) == 1 else None
     values = {
         "worker_id": case.worker_id, "office_id": case.office_id, "regency_id": case.worker.regency_id,
-        "country_id": facts.country or case.destination_country, "city": facts.city[:100],
+        "country_id": (facts.country or case.destination_country or "").upper() or None, "city": facts.city[:100],
         "employer_name": facts.employer[:200], "job": facts.job[:150], "departed_on": departed_on,
         "contract_end": _add_months(departed_on, facts.contract_months), "checkpoint": checkpoint,
         "checkpoint_text": text, "flight_or_vessel": str(outcome.get("flight_or_vessel", ""))[:30],
