@@ -141,3 +141,19 @@ def test_server_rotation_keeps_old_cards_valid(desks, carded_case, card_keys):
     assert selectors.card_verify(token=old_card.token, on=old_card.expires_on).valid
     after = selectors.card_verify(token=old_card.token, on=old_card.expires_on + dt.timedelta(days=1))
     assert after.status == signing.Status.EXPIRED
+
+
+def test_no_card_when_the_legality_checks_refuse(desks):
+    """The company's licence is revoked before CARD: the card-stage rules block the completion, no card is made."""
+    from satuatap.placement.models import Company
+
+    case = drive(desks, new_case(desks), "OPP")
+    Company.objects.filter(job_orders__number="JO-TEST-HK").update(status="revoked")
+    try:
+        with pytest.raises(Conflict) as exc:
+            journey_services.step_complete(actor=desks["BP3MI"], case_number=case.number, step_code="CARD",
+                                           outcome={"card_number": "X-3"})
+        assert exc.value.code == "rules_blocked"
+        assert not Card.objects.filter(case=case).exists()
+    finally:
+        Company.objects.filter(job_orders__number="JO-TEST-HK").update(status="active")

@@ -7,6 +7,8 @@ import json
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from satuatap.cards import signing
 from satuatap.cards.signing import Status, b64url_decode, b64url_encode
@@ -109,3 +111,19 @@ def test_key_file_round_trip_and_signed_revocation_list(key):
     forged = rl.split(".")[0][:-2] + "AA." + rl.split(".")[1]
     with pytest.raises(ValueError):
         signing.revocation_list_read(forged, keys=keys)
+
+
+def test_deeply_nested_json_is_malformed_not_an_error(key):
+    body = b64url_encode(b"[" * 1400)
+    token = body + "." + b64url_encode(b"\0" * 64)
+    assert signing.verify(token, keys={"k1": key.public_key()}, today=TODAY).reason == "malformed"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=600) | st.from_regex(r"[A-Za-z0-9_-]{0,300}\.[A-Za-z0-9_-]{0,100}", fullmatch=True))
+def test_any_input_gets_a_verdict_never_an_error(text):
+    verdict = signing.verify(text, keys={"k1": FUZZ_KEY.public_key()}, today=TODAY)
+    assert verdict.status == Status.INVALID and verdict.payload is None
+
+
+FUZZ_KEY = Ed25519PrivateKey.generate()

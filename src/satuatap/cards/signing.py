@@ -110,7 +110,7 @@ def _split(token: str) -> tuple[str, bytes, dict[str, Any]] | None:
     try:
         signature = b64url_decode(sig)
         payload = json.loads(b64url_decode(body))
-    except (binascii.Error, ValueError, UnicodeDecodeError):
+    except (binascii.Error, ValueError, RecursionError):  # RecursionError: deeply nested JSON
         return None
     if not isinstance(payload, dict) or len(signature) != 64:
         return None
