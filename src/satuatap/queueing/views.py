@@ -8,7 +8,6 @@ import datetime as dt
 import json
 import time
 
-import segno
 from django.conf import settings
 from django.contrib import messages
 from django.http import (
@@ -99,22 +98,18 @@ def kiosk(request: HttpRequest, office: str) -> HttpResponse:
     }, status=status)
 
 
-def _qr_svg(url: str) -> str:
-    return segno.make_qr(url, error="m").svg_inline(scale=6, border=2)
-
-
 @never_cache
 def kiosk_ticket(request: HttpRequest, office: str, token: str) -> HttpResponse:
-    """The ticket just taken: number, desk, QR of the status page, print button; back to the start by itself."""
+    """The ticket just taken: number, desk, people ahead, print button; back to the start by itself."""
     try:
         visit = selectors.visit_by_token(token=token)
     except NotFound:
         raise Http404 from None
-    view = selectors.visit_view(visit=visit)
-    status_url = _public_url(reverse("queueing:ticket", kwargs={"token": token}))
+    # No QR on the screen: the ticket page behind it links the case's signed status page (first name, steps),
+    # so it is only on the printed ticket the candidate takes away, never on a public screen.
     return render(request, "queueing/kiosk_ticket.html", {
-        "office": _office_or_404(office), "view": view, "desks": _desk_names(), "token": token,
-        "qr": _qr_svg(status_url),
+        "office": _office_or_404(office), "view": selectors.visit_view(visit=visit), "desks": _desk_names(),
+        "token": token,
     })
 
 
