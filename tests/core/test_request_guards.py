@@ -42,3 +42,17 @@ def test_unknown_api_paths_and_methods_answer_in_the_error_shape():
 def test_pages_outside_the_api_keep_their_html_errors():
     r = Client().get("/no-such-page/")
     assert r.status_code == 404 and not r["Content-Type"].startswith("application/json")
+
+
+@pytest.mark.parametrize("path", ["/api/v1/cases/?offset=99999999999999999999",
+                                  "/api/v1/cases/?offset=9223372036854775808",
+                                  "/api/v1/notifications/?offset=9223372036854775808",
+                                  "/api/v1/workers/99999999999999999999999"])
+def test_numbers_beyond_the_database_range_get_a_4xx(path):
+    from satuatap.accounts import services as account_services
+    from tests import factories
+
+    token = account_services.api_token_create(user=factories.head("LTSA-IDM"), name="t")[1]
+    r = Client().get(path, HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert 400 <= r.status_code < 500, r.content
+    assert {"code", "message", "message_en"} <= r.json().keys()

@@ -9,6 +9,7 @@ import logging
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+from django.db import DataError, connection, transaction
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -112,6 +113,20 @@ def _suspicious(request, exc):
         request,
         _body("bad_request", "Permintaan tidak dapat dibaca.", "The request could not be read."),
         status=400,
+    )
+
+
+@api.exception_handler(DataError)
+def _data_error(request, exc):
+    # A value the database cannot hold (a number beyond its column's range, an impossible date …) that no schema
+    # bound caught: the client's input, not a server fault. The failed statement rolled back its transaction.
+    log.warning("database refused a value: %s", exc)
+    if connection.in_atomic_block:
+        transaction.set_rollback(True)  # the surrounding transaction is aborted: roll it back, never commit it
+    return api.create_response(
+        request,
+        _body("value_out_of_range", "Nilai di luar jangkauan yang dapat disimpan.", "A value is out of range."),
+        status=422,
     )
 
 

@@ -225,12 +225,22 @@ class ApiErrorShapeMiddleware:
         return shaped
 
 
+# Pagination beyond any real list: the database would refuse an offset past its integer range with an error
+# (SQLite "datatype mismatch", PostgreSQL "bigint out of range") instead of an empty page.
+_PAGING = re.compile(r"(?:^|&)(?:offset|limit)=\+?(\d{16,})(?:&|$)")
+
+
+def _has_huge_paging(query: str) -> bool:
+    return _PAGING.search(query) is not None
+
+
 # A JSON \u0000 escape: an odd number of backslashes before "u0000" (an even number is a literal backslash).
 _JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000", re.IGNORECASE)
 
 
 class NulCharacterMiddleware:
-    """Refuse a NUL character anywhere in an API request (path, query, JSON body) with a JSON 422.
+    """Refuse a NUL character anywhere in an API request (path, query, JSON body) with a JSON 422, and a
+    pagination offset/limit of 16+ digits (beyond what the database can take).
 
     PostgreSQL cannot store NUL in text (the driver raises, the API would answer 500), SQLite would store it
     and pages would show a control character; no legitimate field holds one. Django's forms already refuse it
@@ -241,12 +251,22 @@ class NulCharacterMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.path.startswith("/api/") and self._has_nul(request):
+        if not request.path.startswith("/api/"):
+            return self.get_response(request)
+        if self._has_nul(request):
             return _error(
                 ValidationFailed(
                     "Teks tidak boleh berisi karakter NUL (\\u0000).",
                     "Text must not contain NUL characters (\\u0000).",
                     code="nul_character",
+                )
+            )
+        if _has_huge_paging(request.META.get("QUERY_STRING", "")):
+            return _error(
+                ValidationFailed(
+                    "Nilai offset/limit terlalu besar.",
+                    "The offset or limit is too large.",
+                    code="value_out_of_range",
                 )
             )
         return self.get_response(request)

@@ -16,6 +16,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.security import APIKeyHeader
 
 from satuatap.core.errors import ValidationFailed
+from satuatap.core.limits import MAX_OFFSET
 from satuatap.core.uploads import MAX_UPLOAD_BYTES
 from satuatap.crisis import links, selectors, services
 from satuatap.crisis.constants import MAX_ATTACHMENTS, Category, ComplainantType, Priority, Relation, Status
@@ -141,7 +142,7 @@ class ComplaintFilters(Schema):
     category: Category | None = None
     q: str | None = Field(None, max_length=100, description="reference, name, NIK or passport number")
     limit: int = Field(50, ge=1, le=500)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
 def _decode(attachment: AttachmentIn) -> services.Upload:

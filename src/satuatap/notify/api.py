@@ -7,6 +7,7 @@ from typing import Any
 
 from ninja import Field, Query, Router, Schema
 
+from satuatap.core.limits import MAX_OFFSET
 from satuatap.notify import selectors
 from satuatap.notify.models import Channel, Message, MessageState
 
@@ -52,7 +53,7 @@ class MessageFilters(Schema):
     template: str | None = Field(None, max_length=60)
     ref: str | None = Field(None, max_length=80, description='e.g. "complaint:PGD-2026-000123"')
     limit: int = Field(50, ge=1, le=500)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
 def _out(message: Message) -> MessageOut:
