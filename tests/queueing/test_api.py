@@ -150,3 +150,17 @@ def test_no_booking_on_a_public_holiday(settings):
               {"service": "DINKES", "day": str(holiday), "slot": "08:00"})
     assert r.status_code in (400, 422) and r.json()["code"] == "appointment_office_closed"
     assert _client().get(f"{BASE}/offices/{OFFICE}/slots?service=DINKES&day={holiday}").json() == []
+
+
+def test_guessing_nik_at_the_kiosk_is_stopped(settings):
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.QUEUE_LOOKUP_FAILURES = (3, 600)
+    c = _client()
+    url = f"{BASE}/offices/{OFFICE}/tickets"
+    codes = [_post(c, url, {"nik": f"32120157059600{i:02d}"}).status_code for i in range(4)]
+    assert codes == [404, 404, 404, 429]
+    # once blocked, this client gets no ticket at all until the window ends (an officer helps)
+    assert _post(c, url, {"new_registrant": True}).status_code == 429
+    cache.clear()

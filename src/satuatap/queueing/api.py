@@ -172,8 +172,9 @@ def _kiosk_out(result: services.VisitResult) -> dict:
              summary="Kiosk: take a ticket (public; shows no personal data)")
 def kiosk_ticket(request, office: str, payload: KioskIn):
     ratelimit.check(request, "kiosk")
-    result = services.visit_start(office_code=office, case_number=payload.case_number, nik=payload.nik,
-                                  new_registrant=payload.new_registrant, priority=payload.priority)
+    result = ratelimit.lookup_guarded(request, lambda: services.visit_start(
+        office_code=office, case_number=payload.case_number, nik=payload.nik,
+        new_registrant=payload.new_registrant, priority=payload.priority))
     return (200 if result.existing else 201), _kiosk_out(result)
 
 
@@ -275,8 +276,8 @@ class CheckInIn(Schema):
              summary="Kiosk: check in an appointment; it becomes a ticket served in its slot")
 def check_in(request, office: str, payload: CheckInIn):
     ratelimit.check(request, "kiosk")
-    return _kiosk_out(services.appointment_check_in(code=payload.code, office_code=office,
-                                                    priority=payload.priority))
+    return _kiosk_out(ratelimit.lookup_guarded(request, lambda: services.appointment_check_in(
+        code=payload.code, office_code=office, priority=payload.priority)))
 
 
 class StatsRowOut(Schema):

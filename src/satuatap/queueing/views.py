@@ -84,11 +84,12 @@ def kiosk(request: HttpRequest, office: str) -> HttpResponse:
         try:
             ratelimit.check(request, "kiosk")
             if mode == "appointment":
-                result = services.appointment_check_in(code=value, office_code=info.code, priority=priority)
+                result = ratelimit.lookup_guarded(request, lambda: services.appointment_check_in(
+                    code=value, office_code=info.code, priority=priority))
             else:
-                result = services.visit_start(
+                result = ratelimit.lookup_guarded(request, lambda: services.visit_start(
                     office_code=info.code, case_number=value if mode == "case" else "",
-                    nik=value if mode == "nik" else "", new_registrant=mode == "new", priority=priority)
+                    nik=value if mode == "nik" else "", new_registrant=mode == "new", priority=priority))
             return redirect("queueing:kiosk_ticket", office=info.code,
                             token=selectors.ticket_token(visit=result.visit))
         except ApplicationError as exc:
