@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.management.color import no_style
+from django.db import connection
 from django.db.models import Max
 
 from satuatap.journey.models import Case, Event, Step
@@ -38,4 +40,8 @@ def write_generated(*, cases: int, first_day: dt.date, last_day: dt.date, seed: 
         Event.objects.bulk_create([Event(**e) for e in chunk.events])
         JobOrderLink.objects.bulk_create([JobOrderLink(**link) for link in chunk.links])
         written += len(chunk.cases)
+    # Rows were written with explicit ids: move PostgreSQL's sequences past them (SQLite needs nothing).
+    with connection.cursor() as cursor:
+        for statement in connection.ops.sequence_reset_sql(no_style(), [Worker, Case, Step, Event, JobOrderLink]):
+            cursor.execute(statement)
     return written

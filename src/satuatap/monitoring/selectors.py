@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import connection, transaction
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import ExtractMonth
 from django.utils import timezone
@@ -345,6 +348,19 @@ def _rollup_source(f: StatsFilter, dim: str) -> str:
     return "region"
 
 
+@contextmanager
+def _short_queries() -> Iterator[None]:
+    """Rollup reads are small grouped scans: on PostgreSQL, compiling them (JIT) would cost more than running
+    them, so it is turned off for their read-only transaction."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off")
+        yield
+
+
 def _rollup_qs(f: StatsFilter, which: str) -> QuerySet:
     first, last = f.period()
     region = f.effective_region()
@@ -375,7 +391,9 @@ def placement_tables(*, f: StatsFilter, dims, source: str = "rollup") -> dict[st
     cube = [d for d in dims if source != "raw" and d in CUBE_DIMS and _rollup_source(f, d) == "placement"]
     if len(cube) > 1:
         tables = {d: defaultdict(lambda: dict.fromkeys(MEASURES, 0)) for d in cube}
-        rows = _rollup_qs(f, "placement").values(*cube).annotate(**{m: Sum(m) for m in MEASURES}).order_by()
+        with _short_queries():
+            rows = list(_rollup_qs(f, "placement").values(*cube).annotate(**{m: Sum(m) for m in MEASURES})
+                        .order_by())
         for r in rows:
             for d in cube:
                 cell = tables[d][str(r[d])]
@@ -406,7 +424,8 @@ def placement_table(*, f: StatsFilter, dim: str, source: str = "rollup") -> dict
         key = "regency"
     else:
         key = dim
-    rows = qs.values(key).annotate(**{m: Sum(m) for m in MEASURES}).order_by()
+    with _short_queries():
+        rows = list(qs.values(key).annotate(**{m: Sum(m) for m in MEASURES}).order_by())
     out: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(MEASURES, 0))
     for r in rows:
         k = str(r[key])
