@@ -153,6 +153,7 @@ def test_yearly_report_pdf(data, tmp_path):
     assert response["Content-Type"] == "application/pdf"
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
     assert "Penempatan menurut negara tujuan" in text and "Pengaduan menurut kategori" in text
+    assert "Kepulangan menurut negara" in text
     assert "Hong Kong" in text
     out = tmp_path / "r.pdf"
     call_command("yearly_report", "--year", "2026", "--output", str(out), "--no-rollup")

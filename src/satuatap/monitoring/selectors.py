@@ -603,7 +603,7 @@ def complaint_view(*, f: StatsFilter, dim: str, english: bool = False) -> Table:
 
 def yearly_report_sections(*, year: int, english: bool = False) -> list[tuple[str, list[str], list[list[Any]]]]:
     """The tables the agency publishes every year: placements by country, job, province, sex and scheme;
-    complaints by category and country (national, from the rollups)."""
+    returns home; complaints by category and country (national, from the rollups)."""
     f = StatsFilter(year=year)
 
     def t(en: str, id_: str) -> str:
@@ -621,6 +621,12 @@ def yearly_report_sections(*, year: int, english: bool = False) -> list[tuple[st
         rows = [[r[1], *r[2:]] for r in table.rows]
         rows.append([t("Total", "Jumlah"), *table.totals()])
         sections.append((title, [t(dim.capitalize(), dim.capitalize()), *head], rows))
+    returns = returns_table(f=f)
+    names = labels_for("country", returns.keys(), english=english)
+    rows = [[names.get(k, k), n] for k, n in returns.items()]
+    rows.append([t("Total", "Jumlah"), sum(returns.values())])
+    sections.append((t("Returns home by country", "Kepulangan menurut negara"),
+                     [t("Country", "Negara"), t("Returned", "Pulang")], rows))
     for dim, title in (("category", t("Complaints by category", "Pengaduan menurut kategori")),
                        ("country", t("Complaints by country", "Pengaduan menurut negara")),
                        ("procedural", t("Complaints: procedural or not", "Pengaduan: prosedural atau tidak"))):
