@@ -164,3 +164,13 @@ def test_guessing_nik_at_the_kiosk_is_stopped(settings):
     # once blocked, this client gets no ticket at all until the window ends (an officer helps)
     assert _post(c, url, {"new_registrant": True}).status_code == 429
     cache.clear()
+
+
+def test_company_users_see_no_queue_statistics():
+    from satuatap.placement.models import CompanyMembership
+
+    user = factories.monitor()
+    CompanyMembership.objects.create(user=user, company=factories.job_order().company)
+    today = dt.date.today().isoformat()
+    r = _client(user).get(f"{BASE}/offices/{OFFICE}/stats?date_from={today}&date_to={today}")
+    assert r.status_code == 403

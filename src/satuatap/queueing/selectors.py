@@ -16,6 +16,7 @@ from django.utils import timezone
 from satuatap.accounts import selectors as account_selectors
 from satuatap.accounts.models import Role, User
 from satuatap.core.errors import NotFound, PermissionDenied
+from satuatap.placement import access as placement_access
 from satuatap.queueing import rules
 from satuatap.queueing.models import (
     HOLDING_APPOINTMENT_STATES,
@@ -122,11 +123,13 @@ def median_wait_s(*, office_id: str, date_from: dt.date, date_to: dt.date) -> fl
 
 
 def stats_check_access(*, user: User, office_id: str) -> None:
-    """Queue statistics are for the office's head, monitors of its region and admins."""
+    """Queue statistics are for the office's head, monitors of its region and admins (never a placement
+    company's users, whatever their role)."""
     info = reference_selectors.office_info(office_id)
     if account_selectors.user_is_admin(user) or account_selectors.user_heads_office(user, office_id=office_id):
         return
-    if user.is_authenticated and user.role == Role.MONITOR and (
+    is_company = placement_access.user_company_id(user) is not None
+    if user.is_authenticated and user.role == Role.MONITOR and not is_company and (
             user.region_id is None or info.regency_code.startswith(user.region_id)):
         return
     raise PermissionDenied("Statistik antrean hanya untuk kepala kantor dan pemantau.",
