@@ -17,6 +17,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+import segno
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from playwright.sync_api import Page, expect
 
@@ -147,7 +148,17 @@ def test_mobile_card_and_checkpoint_departure(page: Page, carded):
     page.fill("#id_password", "uji-bandara-2026")
     page.click("#login-submit")
     page.goto(page.base + "/cards/checkpoint/")
-    page.fill("#token", card.token)
+    # The camera path's decoder (vendored jsQR, used where the browser has no BarcodeDetector) reads the printed
+    # card's QR code back to the exact token.
+    qr = segno.make(card.token, error="m").png_data_uri(scale=4, border=4)
+    decoded = page.evaluate("""async (src) => {
+        const img = new Image(); img.src = src; await img.decode();
+        const c = document.createElement('canvas'); c.width = img.width; c.height = img.height;
+        const ctx = c.getContext('2d'); ctx.drawImage(img, 0, 0);
+        return await window.satuatapDecodeQR(ctx.getImageData(0, 0, c.width, c.height));
+    }""", qr)
+    assert decoded == card.token
+    page.fill("#token", decoded)
     page.click("#verify-submit")
     expect(page.locator("#verdict-reason")).to_have_attribute("data-reason", "ok")
     page.fill("#flight", "CI 762")
