@@ -108,6 +108,7 @@ def build_world(app_modules=()) -> World:
         job_order=job_order.pk, job_order_number=job_order.number, employer=job_order.employer_id,
         complaint=complaint.complaint.reference, correction=correction.pk,
         decision=decision.pk if decision else 0, message=message.pk if message else 0,
+        process=case.process.code, process_version=case.process.version,
         nik=worker.nik, today=today.isoformat(), year=today.year, yesterday=(today - dt.timedelta(days=1)).isoformat(),
     )
     for module in app_modules:
