@@ -11,6 +11,10 @@
    (the cryptographic floor; everything above it is our parsing and checks).
 4. Prints verifications/s (best of --rounds), µs per verification, the ratio ours ÷ raw, and the token sizes,
    and writes bench/results/card_verify.json. Target: >= 5,000 verifications/s on one core.
+5. With --http: also through the API. A throw-away SQLite database is migrated, an officer gets a bearer token,
+   gunicorn (one sync worker, pinned to the same CPU) serves satuatap with a key directory of its own, and one
+   keep-alive client (on another CPU) posts the same tokens to POST /api/v1/cards/verify for --seconds:
+   bearer auth, JSON, the same verify function, and the register's revocation query for valid cards.
 """
 
 from __future__ import annotations
@@ -22,8 +26,11 @@ import json
 import os
 import platform
 import random
+import socket
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -43,8 +50,8 @@ EMPLOYERS = ("Formosa Elderly Care Co., Ltd.", "Mdm Tan Ah Kow", "Johor Palm Oil
 JOBS = ("Perawat lansia (caregiver)", "Penata laksana rumah tangga", "Operator produksi", "Pekerja perkebunan")
 
 
-def make_tokens(n: int, rng: random.Random, today: dt.date):
-    keys = {f"2026-{m:02d}": Ed25519PrivateKey.generate() for m in (1, 6, 11)}
+def make_tokens(n: int, rng: random.Random, today: dt.date, keys: dict | None = None):
+    keys = keys or {f"2026-{m:02d}": Ed25519PrivateKey.generate() for m in (1, 6, 11)}
     public = {kid: k.public_key() for kid, k in keys.items()}
     tokens, kids, revoked = [], [], set()
     for i in range(n):
@@ -89,6 +96,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--output", type=Path, default=BENCH_DIR / "results" / "card_verify.json")
+    parser.add_argument("--http", action="store_true", help="also measure POST /api/v1/cards/verify via gunicorn")
     args = parser.parse_args()
 
     cpu = None
@@ -161,9 +169,89 @@ def main() -> None:
           f"{'met' if result['meets_target'] else 'NOT met'}")
     print(f"tokens: {args.tokens} ({verdicts}), mean {result['token_bytes']['mean']} bytes, "
           f"max {result['token_bytes']['max']}")
+    if args.http:
+        result["http"] = http_bench(seconds=args.seconds, n_tokens=min(args.tokens, 500), cpu=cpu, today=today)
+        h = result["http"]
+        result["http"]["ratio_http_to_function"] = round(h["verify_per_s"] / best_ours, 4)
+        print(f"through the API (1 gunicorn worker on cpu {cpu}): {h['verify_per_s']:,}/s, p50 {h['p50_ms']} ms, "
+              f"p99 {h['p99_ms']} ms; {h['ratio_http_to_function']} of the bare function")
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(result, indent=1))
     print(f"written {args.output}")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def http_bench(*, seconds: float, n_tokens: int, cpu: int | None, today: dt.date) -> dict:
+    """POST /api/v1/cards/verify against gunicorn (one sync worker pinned to `cpu`) on a throw-away database."""
+    import httpx
+
+    from satuatap.cards import keys as card_keys
+
+    bin_dir = Path(sys.executable).parent
+    with tempfile.TemporaryDirectory(prefix="card-verify-") as tmp:
+        tmp_path = Path(tmp)
+        key_path = card_keys.write_private_key(tmp_path / "keys", "bench-1")
+        env = dict(os.environ, DJANGO_SETTINGS_MODULE="satuatap.config.settings",
+                   DATABASE_URL=f"sqlite:///{tmp_path / 'bench.sqlite3'}", SATUATAP_VAR_DIR=str(tmp_path),
+                   DEBUG="0", SECRET_KEY="bench", ALLOWED_HOSTS="127.0.0.1,localhost", LOG_LEVEL="WARNING",
+                   SATUATAP_CARD_KEYS_DIR=str(tmp_path / "keys"))
+        t0 = time.perf_counter()
+        subprocess.run([str(bin_dir / "satuatap"), "migrate", "--noinput"], env=env, check=True,
+                       capture_output=True)
+        secret = subprocess.run(
+            [str(bin_dir / "satuatap"), "shell", "-c",
+             "from satuatap.accounts import services as s; from satuatap.accounts.models import Role; "
+             "u = s.user_create(username='bench.checkpoint', password=None, role=Role.CHECKPOINT_OFFICER); "
+             "print(s.api_token_create(user=u, name='bench')[1])"],
+            env=env, check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1]
+        print(f"http: database ready in {time.perf_counter() - t0:.1f} s")
+        private = card_keys._load_private(key_path.read_bytes())
+        tokens, _, _, _ = make_tokens(n_tokens, random.Random(11), today, keys={"bench-1": private})
+        port = _free_port()
+        cmd = [str(bin_dir / "gunicorn"), "-w", "1", "-b", f"127.0.0.1:{port}", "--log-level", "warning",
+               "satuatap.config.wsgi"]
+        if cpu is not None:
+            cmd = ["taskset", "-c", str(cpu), *cmd]
+            os.sched_setaffinity(0, set(os.sched_getaffinity(0)) | set(range(os.cpu_count() or 1)))
+            others = sorted(set(range(os.cpu_count() or 1)) - {cpu})
+            if others:
+                os.sched_setaffinity(0, {others[0]})  # the client runs beside the server, not on its CPU
+        server = subprocess.Popen(cmd, env=env, cwd=tmp)
+        try:
+            url = f"http://127.0.0.1:{port}/api/v1/cards/verify"
+            headers = {"Authorization": f"Bearer {secret}"}
+            with httpx.Client(headers=headers, timeout=10) as client:
+                for _ in range(100):
+                    try:
+                        if client.post(url, json={"token": tokens[0]}).status_code == 200:
+                            break
+                    except httpx.TransportError:
+                        time.sleep(0.2)
+                latencies, statuses = [], {}
+                end = time.perf_counter() + seconds
+                i = 0
+                started = time.perf_counter()
+                while time.perf_counter() < end:
+                    t = time.perf_counter()
+                    r = client.post(url, json={"token": tokens[i % len(tokens)]})
+                    latencies.append(time.perf_counter() - t)
+                    statuses[r.json()["reason"] if r.status_code == 200 else r.status_code] = (
+                        statuses.get(r.json()["reason"] if r.status_code == 200 else r.status_code, 0) + 1)
+                    i += 1
+                elapsed = time.perf_counter() - started
+        finally:
+            server.terminate()
+            server.wait(timeout=20)
+    latencies.sort()
+    return {"verify_per_s": round(len(latencies) / elapsed), "requests": len(latencies),
+            "p50_ms": round(latencies[len(latencies) // 2] * 1000, 2),
+            "p99_ms": round(latencies[int(len(latencies) * 0.99)] * 1000, 2), "answers": statuses,
+            "server": "gunicorn, 1 sync worker, SQLite", "client": "one keep-alive httpx client"}
 
 
 if __name__ == "__main__":
