@@ -228,10 +228,11 @@ def office_dashboard(*, user: User, office_code: str | None = None, today: dt.da
     )
     w0, _ = _day_bounds(first, today)
     timings: dict[str, list[float]] = defaultdict(list)
-    for code, ready_at, completed_at in Step.objects.filter(
-        case__office_id=office.code, state=StepState.DONE, completed_at__gte=w0, completed_at__lt=t1,
-        ready_at__isnull=False,
-    ).values_list("code", "ready_at", "completed_at"):
+    # Completions of the window come from the events (indexed by time), not from a scan of the office's steps.
+    for code, ready_at, completed_at in Event.objects.filter(
+        office_id=office.code, kind="step_completed", created_at__gte=w0, created_at__lt=t1,
+        step__ready_at__isnull=False,
+    ).values_list("step__code", "step__ready_at", "created_at"):
         timings[code].append(max(0.0, (completed_at - ready_at).total_seconds() / 3600))
     open_rows = (
         Step.objects.filter(case__office_id=office.code, state__in=OPEN_STATES,
@@ -260,13 +261,15 @@ def office_dashboard(*, user: User, office_code: str | None = None, today: dt.da
                       "steps_late": r.get("steps_late", 0), "departed": r.get("departed", 0)})
     cutoff = timezone.now() - dt.timedelta(days=stuck_days)
     stuck_qs = (Case.objects.filter(office_id=office.code, status=CaseStatus.OPEN, updated_at__lt=cutoff)
-                .select_related("worker").order_by("updated_at"))
-    stuck = []
-    for case in stuck_qs[:50]:
-        open_codes = list(case.steps.filter(state__in=OPEN_STATES).order_by("sort_order")
-                          .values_list("code", flat=True))
-        stuck.append({"number": case.number, "updated_at": case.updated_at,
-                      "days": (timezone.now() - case.updated_at).days, "open_steps": open_codes})
+                .order_by("updated_at"))
+    stuck_cases = list(stuck_qs[:50])
+    open_codes: dict[int, list[str]] = defaultdict(list)
+    for case_id, code in Step.objects.filter(case_id__in=[c.pk for c in stuck_cases], state__in=OPEN_STATES
+                                             ).order_by("sort_order").values_list("case_id", "code"):
+        open_codes[case_id].append(code)
+    now = timezone.now()
+    stuck = [{"number": c.number, "updated_at": c.updated_at, "days": (now - c.updated_at).days,
+              "open_steps": open_codes[c.pk]} for c in stuck_cases]
     latest = OfficeClassification.objects.filter(office=office).select_related("rubric").order_by("-month").first()
     desk_ids = {d.pk for d in office.desks.all()}
     desks = [{"code": a.code, "name": a.desk_id, "name_en": a.desk_en, "present": a.code in desk_ids}
