@@ -137,9 +137,10 @@ def main() -> int:
     result = {
         "database": args.database_url.rpartition("/")[2], "year": year, "cases": Case.objects.count(),
         "events": Event.objects.count(), "rollup_first_run_s": rollup_first_s, "rollup_noop_run_s": rollup_noop_s,
-        "repeat": args.repeat, "raw_repeat": raw_repeat, "queries": rows, "office_dashboard": office_row, "page_p95_ms": worst,
+        "repeat": args.repeat, "raw_repeat": raw_repeat, "queries": rows, "office_dashboard": office_row,
+        "page_p95_ms": worst,
         "target_p95_ms": TARGET_P95_MS, "mismatches": mismatches,
-        "machine": {"python": platform.python_version(), "cpus": os.cpu_count()},
+        "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "load_avg": os.getloadavg()},
     }
     out = Path(args.output)
     out.parent.mkdir(parents=True, exist_ok=True)
