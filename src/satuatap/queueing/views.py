@@ -114,6 +114,7 @@ def kiosk_ticket(request: HttpRequest, office: str, token: str) -> HttpResponse:
     })
 
 
+@never_cache
 def ticket_status(request: HttpRequest, token: str) -> HttpResponse:
     """The candidate's ticket (slip QR): where to go now, how many are ahead, desks done on this visit."""
     try:
@@ -128,6 +129,7 @@ def ticket_status(request: HttpRequest, token: str) -> HttpResponse:
                                                     "wait_min": round(view.expected_wait_s / 60)})
 
 
+@never_cache
 def ticket_pdf(request: HttpRequest, token: str) -> HttpResponse:
     """The ticket as a PDF for a 58 or 80 mm thermal printer (`?w=58`)."""
     try:
@@ -223,6 +225,7 @@ def counter_act(request: HttpRequest, action: str) -> HttpResponse:
 
 # --- display board -------------------------------------------------------------------------------------
 
+@never_cache
 def board(request: HttpRequest, office: str) -> HttpResponse:
     """The TV display: now serving per desk, the last calls, live (event stream) with optional voice."""
     info = _office_or_404(office)
