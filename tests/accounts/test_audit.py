@@ -103,3 +103,21 @@ def test_who_reads_the_audit_log_and_who_must_give_a_reason():
     assert needs(desk, office_id="LTSA-SBY", active=True)
     assert needs(mon, office_id="LTSA-IDM", active=True)
     assert needs(admin, office_id="LTSA-IDM", active=True)
+
+
+def test_admin_changes_and_worker_views_are_audited(client):
+    admin_user = services.user_create(username="root1", password=None, role=Role.ADMIN)
+    factories.otp_login(client, admin_user)
+    desk = factories.officer("LTSA-IDM", "DISNAKER")
+    r = client.post(f"/admin/accounts/user/{desk.pk}/change/", {
+        "username": desk.username, "role": "desk_officer", "office": "LTSA-IDM", "agency": "DUKCAPIL",
+        "is_active": "on", "date_joined_0": "2026-01-01", "date_joined_1": "08:00:00",
+    })
+    assert r.status_code == 302, r.content[:2000]
+    entry = AuditEntry.objects.get(object_type="accounts.user", object_id=str(desk.pk))
+    assert entry.action == "update" and entry.username == "root1"
+    w = factories.worker()
+    assert client.get(f"/admin/registry/worker/{w.pk}/change/").status_code == 200
+    assert AuditEntry.objects.filter(action="read", object_type="worker", subject_worker_id=w.pk).exists()
+    # the audit log itself cannot be edited through the admin
+    assert client.get(f"/admin/accounts/auditentry/{entry.pk}/delete/").status_code == 403

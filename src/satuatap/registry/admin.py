@@ -3,8 +3,10 @@ duplicates, permission). The list shows the NIK masked; search by the full NIK i
 
 from django.contrib import admin
 
+from satuatap.accounts import services as account_services
+from satuatap.accounts.models import AuditAction
 from satuatap.core.masking import mask_nik
-from satuatap.registry.models import FamilyConsent, Worker
+from satuatap.registry.models import CorrectionRequest, FamilyConsent, Worker, WorkerEvent
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -43,6 +45,14 @@ class WorkerAdmin(ReadOnlyAdmin):
     def masked_nik(self, obj: Worker) -> str:
         return mask_nik(obj.nik)
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # Opening a worker in the admin shows the full record: recorded like any other read.
+        if request.method == "GET" and str(object_id).isdigit():
+            account_services.audit_record(actor=request.user, request=request, action=AuditAction.READ,
+                                          object_type="worker", object_id=object_id,
+                                          subject_worker_id=int(object_id), details={"via": "admin"})
+        return super().change_view(request, object_id, form_url, extra_context)
+
 
 @admin.register(FamilyConsent)
 class FamilyConsentAdmin(ReadOnlyAdmin):
@@ -51,3 +61,25 @@ class FamilyConsentAdmin(ReadOnlyAdmin):
     search_fields = ("consenter_name", "worker__name", "=worker__nik")
     list_select_related = ("worker",)
     raw_id_fields = ("worker", "recorded_by")
+
+
+@admin.register(WorkerEvent)
+class WorkerEventAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "worker", "kind", "actor", "office_id", "agency_id")
+    list_filter = ("kind",)
+    raw_id_fields = ("worker", "actor")
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CorrectionRequest)
+class CorrectionRequestAdmin(ReadOnlyAdmin):
+    """Corrections are decided through the API (the transition applies the change); the admin only shows them."""
+
+    list_display = ("requested_at", "worker", "status", "office_id", "requested_by", "decided_by")
+    list_filter = ("status",)
+    raw_id_fields = ("worker", "requested_by", "decided_by")
+
+    def has_delete_permission(self, request, obj=None):
+        return False
