@@ -48,7 +48,8 @@ def columns(labels: list[str], series: list[tuple[str, list[float]]], *, title: 
     peak = max((v for _, vals in series for v in vals), default=0) or 1
     n, k = max(1, len(labels)), max(1, len(series))
     slot = plot_w / n
-    bar_w = max(1.0, (slot - 2) / k)
+    bar_w = min(36.0, max(1.0, (slot - 2) / k))
+    inset = (slot - bar_w * k) / 2  # bars centred in their slot when few
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" id="{escape(chart_id)}" role="img" '
              f'viewBox="0 0 {width} {height}" width="100%" aria-labelledby="{escape(chart_id)}-t">'
              f'<title id="{escape(chart_id)}-t">{escape(title)}</title>']
@@ -61,7 +62,7 @@ def columns(labels: list[str], series: list[tuple[str, list[float]]], *, title: 
         color = SERIES[s % len(SERIES)]
         for i, v in enumerate(values):
             h = plot_h * v / peak
-            x = left + i * slot + 1 + s * bar_w
+            x = left + i * slot + inset + s * bar_w
             parts.append(f'<rect x="{x:.1f}" y="{top_pad + plot_h - h:.1f}" width="{bar_w:.1f}" height="{h:.1f}" '
                          f'fill="{color}"><title>{escape(labels[i])}: {_num(v)}</title></rect>')
     step = max(1, n // 12)
