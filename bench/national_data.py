@@ -190,6 +190,17 @@ def main() -> int:
         conn.execute("CREATE TABLE IF NOT EXISTS bench_national_parts (part integer PRIMARY KEY, "
                      "cases integer NOT NULL, events integer NOT NULL, done_at timestamptz NOT NULL DEFAULT now())")
         conn.commit()
+        # Resuming continues the same plan only: parts split the ten years by --scale and --part.
+        conn.execute("CREATE TABLE IF NOT EXISTS bench_national_plan (scale double precision NOT NULL, "
+                     "part integer NOT NULL, seed integer NOT NULL)")
+        plan = conn.execute("SELECT scale, part, seed FROM bench_national_plan").fetchone()
+        if plan is None:
+            conn.execute("INSERT INTO bench_national_plan VALUES (%s, %s, %s)", [args.scale, args.part, args.seed])
+        elif tuple(plan) != (args.scale, args.part, args.seed):
+            print(f"the database holds data of --scale {plan[0]} --part {plan[1]} --seed {plan[2]}: "
+                  "resume with those, or start again with --fresh", file=sys.stderr)
+            return 2
+        conn.commit()
         done = {row[0] for row in conn.execute("SELECT part FROM bench_national_parts")}
         bar = tqdm(total=total, unit="case", desc="national data", initial=min(total, len(done) * args.part))
         for part in range(parts):
