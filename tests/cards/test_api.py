@@ -42,6 +42,7 @@ def test_public_keys_and_signed_revocation_list(client, carded_case, desks, card
     keys_doc = client.get("/api/v1/cards/keys").json()
     assert keys_doc["signing_key_id"] == "test-1" and keys_doc["keys"][0]["alg"] == "Ed25519"
     assert client.get("/cards/keys.json").json() == keys_doc
+    assert client.get("/.well-known/satuatap-card-keys.json").json() == keys_doc
     card = Card.objects.get(case=carded_case)
     r = post(client, f"/api/v1/cards/{card.number}/revoke", {"reason": "Paspor hilang"}, desks["HEAD"])
     assert r.status_code == 200 and r.json()["status"] == "revoked"
