@@ -19,6 +19,14 @@ thirtieth of a minute's work for development.
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+# Python puts this script's directory first on sys.path; bench/queue.py would then shadow the standard library's
+# `queue` (which psycopg and tqdm import). Only the repository's packages are needed from here.
+# ruff: noqa: E402 (the imports below must come after the sys.path fix)
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+
 import argparse
 import datetime as dt
 import json
