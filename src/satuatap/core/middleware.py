@@ -21,6 +21,24 @@ _KEY_RE = re.compile(r"^[A-Za-z0-9._:\-]{1,100}$")
 # A record still "in flight" after this long belongs to a request that died; a retry may act again
 # (the transition service still refuses a second identical transition on its own).
 _ABANDONED_AFTER = dt.timedelta(minutes=5)
+_LOCK_GRACE = dt.timedelta(seconds=2)
+
+
+# On PostgreSQL the request in flight also holds a session advisory lock named after (caller, key). A server
+# process killed mid-request loses its database session and with it the lock, so a retry can tell at once that
+# the record was abandoned instead of waiting out _ABANDONED_AFTER.
+def _lock_id(scope: str, key: str) -> int:
+    return int.from_bytes(hashlib.sha256(f"{scope}\n{key}".encode()).digest()[:8], "big", signed=True)
+
+
+def _advisory(function: str, lock_id: int) -> bool:
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {function}(%s)", [lock_id])  # function: one of two constants above
+        return bool(cursor.fetchone()[0])
 
 
 def _error(exc: ApplicationError) -> JsonResponse:
@@ -64,11 +82,16 @@ class IdempotencyMiddleware:
         record, replay = self._claim(scope, key, fingerprint)
         if replay is not None:
             return replay
+        lock_id = _lock_id(scope, key)
+        locked = _advisory("pg_try_advisory_lock", lock_id)
         try:
             response = self.get_response(request)
         except Exception:
             IdempotencyRecord.objects.filter(pk=record.pk).delete()
             raise
+        finally:
+            if locked:
+                _advisory("pg_advisory_unlock", lock_id)
         if response.status_code >= 500 or response.status_code == 401 or response.streaming:
             # Nothing was done (or we cannot tell): let the client retry for real.
             IdempotencyRecord.objects.filter(pk=record.pk).delete()
@@ -100,8 +123,17 @@ class IdempotencyMiddleware:
                 )
             )
         if existing.status_code is None:
-            if timezone.now() - existing.created_at > _ABANDONED_AFTER:
-                existing.delete()
+            age = timezone.now() - existing.created_at
+            owner_gone = False
+            # The owner takes its lock right after claiming: give it that moment before reading "no lock" as "dead".
+            if age > _LOCK_GRACE:
+                lock_id = _lock_id(scope, key)
+                if _advisory("pg_try_advisory_lock", lock_id):
+                    _advisory("pg_advisory_unlock", lock_id)
+                    # Gone only if the record is still unanswered now that we know nobody holds the lock.
+                    owner_gone = IdempotencyRecord.objects.filter(pk=existing.pk, status_code__isnull=True).exists()
+            if owner_gone or age > _ABANDONED_AFTER:
+                IdempotencyRecord.objects.filter(pk=existing.pk, status_code__isnull=True).delete()
                 return self._claim(scope, key, fingerprint)
             return None, _error(
                 Conflict(
