@@ -246,6 +246,31 @@ class AuditFilterForm(forms.Form):
             (value, labels.pick(*label.split(" / ", 1))) for value, label in AuditAction.choices]]
 
 
+CORRECTABLE_FIELDS = (
+    ("name", _("Name")), ("birth_place", _("Place of birth")), ("birth_date", _("Date of birth (YYYY-MM-DD)")),
+    ("sex", _("Sex (L or P)")), ("nik", "NIK"), ("address", _("Address")), ("phone", _("Phone")),
+)
+
+
+class WorkerExportForm(forms.Form):
+    """A copy of the worker's data for the worker (UU 27/2022 art. 7); the reason is kept in the audit log."""
+
+    format = forms.ChoiceField(label=_("Format"), choices=(("pdf", "PDF"), ("json", "JSON")), initial="pdf")
+    reason = forms.CharField(label=_("Request"), min_length=3, max_length=2000,
+                             help_text=_("Who asked and how, e.g. 'the worker in person, form 12/2026'."))
+
+
+class CorrectionRequestForm(forms.Form):
+    field = forms.ChoiceField(label=_("Field to correct"), choices=CORRECTABLE_FIELDS)
+    value = forms.CharField(label=_("Correct value"), max_length=250)
+    reason = forms.CharField(label=_("Reason and evidence seen"), min_length=3, max_length=2000,
+                             widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class CorrectionDecisionForm(forms.Form):
+    note = forms.CharField(label=_("Note (required to reject)"), required=False, max_length=2000)
+
+
 class AccessReasonForm(forms.Form):
     """Why a record outside the user's normal work is opened (accounts.audit); kept in the audit log."""
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from satuatap.web.views import audit, auth, case, desk, register
+from satuatap.web.views import audit, auth, case, desk, register, worker
 
 app_name = "web"
 urlpatterns = [
@@ -20,6 +20,11 @@ urlpatterns = [
     path("cases/<str:number>/steps/<str:code>/documents/", case.step_upload, name="step_upload"),
     path("cases/<str:number>/steps/<str:code>/<str:action>/", case.step_action, name="step_action"),
     path("documents/<int:pk>/", case.document_download, name="document"),
+    path("workers/<int:worker_id>/", worker.worker_detail, name="worker"),
+    path("workers/<int:worker_id>/export/", worker.worker_export, name="worker_export"),
+    path("workers/<int:worker_id>/corrections/", worker.correction_request, name="worker_correction"),
+    path("workers/corrections/<int:correction_id>/<str:action>/", worker.correction_decide,
+         name="worker_correction_decide"),
     path("audit/", audit.audit_list, name="audit"),
     path("audit/export.csv", audit.audit_export, name="audit_export"),
     path("register/", register.register, name="register"),

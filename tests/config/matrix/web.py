@@ -64,6 +64,18 @@ ROWS = [
         expect(403, **REGISTER)),
     Row("GET", "register/done/<str:number>/", "/register/done/{case}/",
         expect(403, anonymous=LOGIN, office_a=200, admin=200), note="office staff who may read the case"),
+    # The worker's record page: office staff of any office (workers are national); an admin is asked for a
+    # reason (428: the page has no reason form, the API takes one); identity desks and heads export and decide.
+    Row("GET", "workers/<int:worker_id>/", "/workers/{worker}/",
+        expect(403, anonymous=LOGIN, office_a=200, office_b=200, admin=428)),
+    Row("POST", "workers/<int:worker_id>/export/", "/workers/{worker}/export/",
+        expect(403, anonymous=LOGIN, full_nik=200, desk_disnaker_b=200, heads=200, admin=200),
+        data={"format": "json", "reason": "permintaan pekerja"}),
+    Row("POST", "workers/<int:worker_id>/corrections/", "/workers/{worker}/corrections/",
+        expect(403, anonymous=LOGIN, office_a=302, office_b=302, admin=302),
+        data={"field": "address", "value": "Blok Baru 2", "reason": "pindah rumah"}),
+    Row("POST", "workers/corrections/<int:correction_id>/<str:action>/", "/workers/corrections/{correction}/approve/",
+        expect(403, anonymous=LOGIN, full_nik=302, desk_disnaker_b=302, heads=302, admin=302), data={"note": ""}),
     Row("GET", "audit/", "/audit/", expect(403, anonymous=LOGIN, auditor=200, admin=200)),
     Row("GET", "audit/export.csv", "/audit/export.csv", expect(403, anonymous=LOGIN, auditor=200, admin=200)),
 ]

@@ -267,6 +267,7 @@ def _context(request, case: Case, *, bound: dict[str, Any] | None = None) -> dic
         "cancel_form": (bound or {}).get("cancel_form") or ReasonForm(prefix="cancel"),
         "cancel_error": (bound or {}).get("cancel_error"),
         "is_head": is_head,
+        "can_open_worker": user.role in access.OFFICE_ROLES,
         "decisions": _decision_cards(user, case, is_head=is_head, bound=bound),
         "read_only": not any(c.actions for c in cards) and not is_head,
     }
