@@ -13,7 +13,7 @@ from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
-from django.db.models.functions import ExtractMonth
+from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils import timezone
 
 from satuatap.accounts import selectors as account_selectors
@@ -286,7 +286,7 @@ def office_dashboard(*, user: User, office_code: str | None = None, today: dt.da
 
 # --- province and national statistics ------------------------------------------------------------------------
 
-DIMENSIONS = ("month", "country", "job", "province", "regency", "sex", "scheme")
+DIMENSIONS = ("month", "country", "job", "province", "regency", "sex", "scheme", "year")
 MEASURES = ("registered", "departed", "cancelled")
 
 
@@ -364,11 +364,11 @@ def _short_queries() -> Iterator[None]:
         yield
 
 
-def _rollup_qs(f: StatsFilter, which: str) -> QuerySet:
+def _rollup_qs(f: StatsFilter, which: str, *, all_years: bool = False) -> QuerySet:
     first, last = f.period()
     region = f.effective_region()
     model = PlacementMonthly if which == "placement" else RegionMonthly
-    qs = model.objects.filter(month__gte=first, month__lte=last)
+    qs = model.objects.all() if all_years else model.objects.filter(month__gte=first, month__lte=last)
     if which == "placement":
         if region:
             qs = qs.filter(province=region[:2])
@@ -419,9 +419,12 @@ def placement_table(*, f: StatsFilter, dim: str, source: str = "rollup") -> dict
     which = "raw" if source == "raw" else _rollup_source(f, dim)
     if which == "raw":
         return _raw_table(f, dim)
-    qs = _rollup_qs(f, which)
+    qs = _rollup_qs(f, which, all_years=dim == "year")
     if dim == "month":
         qs = qs.annotate(k=ExtractMonth("month"))
+        key = "k"
+    elif dim == "year":
+        qs = qs.annotate(k=ExtractYear("month"))
         key = "k"
     elif dim == "province" and which == "region":
         key = "regency"
@@ -443,6 +446,8 @@ def _raw_table(f: StatsFilter, dim: str) -> dict[str, dict[str, int]]:
     first, last = f.period()
     start, _ = month_bounds(first)
     _, end = month_bounds(last)
+    if dim == "year":  # every year
+        start, end = month_bounds(dt.date(1900, 1, 1))[0], month_bounds(dt.date(2999, 12, 1))[1]
     cases = Case.objects.all()
     region = f.effective_region()
     if region:
@@ -461,7 +466,7 @@ def _raw_table(f: StatsFilter, dim: str) -> dict[str, dict[str, int]]:
         if f.job:
             cases = cases.filter(job=f.job)
     key = {"country": "destination_country", "province": "worker__province_id", "regency": "worker__regency_id",
-           "sex": "worker__sex", "scheme": "scheme", "job": "job", "month": "m"}[dim]
+           "sex": "worker__sex", "scheme": "scheme", "job": "job", "month": "m", "year": "m"}[dim]
     parts = {
         "registered": (cases.filter(opened_at__gte=start, opened_at__lt=end), "opened_at"),
         "departed": (cases.filter(status=CaseStatus.DEPARTED, closed_at__gte=start, closed_at__lt=end), "closed_at"),
@@ -471,6 +476,8 @@ def _raw_table(f: StatsFilter, dim: str) -> dict[str, dict[str, int]]:
     for measure, (qs, at) in parts.items():
         if dim == "month":
             qs = qs.annotate(m=ExtractMonth(at))
+        elif dim == "year":
+            qs = qs.annotate(m=ExtractYear(at))
         for r in qs.values(key).annotate(n=Count("id")).order_by():
             out[str(r[key] if r[key] is not None else "")][measure] += r["n"]
     return dict(out)
@@ -562,7 +569,7 @@ def generation_universe(*, job_order_numbers: list[str] | None = None):
 
 # --- assembled views (pages, API, exports and the yearly report share these) ---------------------------------
 
-PLACEMENT_TABLES = ("country", "job", "province", "regency", "sex", "scheme", "month")
+PLACEMENT_TABLES = ("country", "job", "province", "regency", "sex", "scheme", "month", "year")
 COMPLAINT_TABLES = ("category", "country", "company", "procedural", "month")
 
 
@@ -585,6 +592,8 @@ def placement_view(*, f: StatsFilter, dim: str, english: bool = False, source: s
     names = labels_for(dim, data.keys(), english=english)
     if dim == "month":
         keys = [str(m) for m in range(1, 13) if not f.month or m == f.month]
+    elif dim == "year":
+        keys = sorted(data)
     else:
         keys = sorted(data, key=lambda k: (-data[k]["departed"], -data[k]["registered"], k))
     rows = [[k, names.get(k, k or "—"), *(data.get(k, {}).get(m, 0) for m in MEASURES)] for k in keys]

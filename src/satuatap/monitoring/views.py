@@ -155,6 +155,7 @@ def _titles() -> dict[str, str]:
         "placements-sex": _("Placements by sex"),
         "placements-scheme": _("Placements by scheme"),
         "placements-month": _("Registrations, departures and cancellations by month"),
+        "placements-year": _("Registrations, departures and cancellations by year (every year)"),
         "complaints-category": _("Complaints by category"),
         "complaints-country": _("Complaints by country"),
         "complaints-company": _("Complaints by placement company"),
@@ -186,7 +187,7 @@ def statistics(request):
         t.title = titles[t.id]
         t.export_csv = f"{reverse('monitoring:export', args=[t.id, 'csv'])}?{query}"
         t.export_xlsx = f"{reverse('monitoring:export', args=[t.id, 'xlsx'])}?{query}"
-        if t.dim != "month":
+        if t.dim not in ("month", "year"):
             t.chart = charts.bars([(r[1], r[-1] if t.id.startswith("complaints") else r[3]) for r in t.rows],
                                   title=t.title, chart_id=f"chart-{t.id}")
     context = {
@@ -195,6 +196,11 @@ def statistics(request):
                                                     (_("Departed"), [r[3] for r in months.rows]),
                                                     (_("Cancelled"), [r[4] for r in months.rows])],
                                       title=titles["placements-month"], chart_id="chart-placements-month"),
+        "year_chart": charts.columns([r[0] for r in by_id["placements-year"].rows],
+                                     [(_("Registered"), [r[2] for r in by_id["placements-year"].rows]),
+                                      (_("Departed"), [r[3] for r in by_id["placements-year"].rows]),
+                                      (_("Cancelled"), [r[4] for r in by_id["placements-year"].rows])],
+                                     title=titles["placements-year"], chart_id="chart-placements-year"),
         "map": charts.province_map({k: v["departed"] for k, v in data["province"].items()}, province_names,
                                    title=_("Departures by province of origin"), chart_id="chart-province-map"),
         "totals": by_id["placements-country"].totals(),
