@@ -1,6 +1,7 @@
 """Queue latency on PostgreSQL over HTTP: *call next* with many counters at once, and the display board's update.
 
     .venv/bin/python bench/queue.py [--counters 50] [--seconds 15] [--workers 4] [--events 30] [--waiting 1500]
+                                    [--think 10]
                                     [--database-url postgres://…] [--fresh] [--out bench/results/queue.json]
 
 1. Prepares the database (created if missing; dropped first with --fresh): `satuatap migrate`,
@@ -10,7 +11,12 @@
    --seconds / 3 on a desk with enough waiting tickets.
 4. **call next, --counters counters of one desk** (the worst contention: every call wants the head of the same
    queue) and **--counters counters spread over the office's desks**, each client looping call next → done for
-   --seconds. Prints call-next p50/p99, calls/s and the ratio of p50 and p99 to the baseline's.
+   --seconds with no pause (a saturation test: latency there is mostly waiting for a free server worker).
+   The waiting tickets are new registrants, so *done* at any desk but manpower routes the visit on to the
+   manpower desk (a new ticket there): the spread scenario does that routing work too.
+   Then **one desk with service time**: the same --counters counters, each pausing an exponential --think
+   seconds (mean) after each ticket, for twice --seconds: many counters calling at once at a busy office's pace.
+   Prints call-next p50/p99, calls/s and the ratio of p50 and p99 to the baseline's.
 5. **display update**: a client holds the board's event stream (`/queue/board/LTSA-IDM/events/`, reconnecting
    as the browser does); another calls next --events times at random moments; the latency is from sending
    the call to receiving the board event that shows that ticket. Quoted against the stream's poll interval.
@@ -153,8 +159,9 @@ def percentile(values: list[float], q: float) -> float | None:
     return ordered[max(0, min(len(ordered) - 1, round(q / 100 * len(ordered) + 0.5) - 1))]
 
 
-def call_loop(base: str, clients: list[dict], seconds: float) -> dict:
-    """Each client: call next, then done, until time is up. Call-next latencies of the calls that got a ticket."""
+def call_loop(base: str, clients: list[dict], seconds: float, think_s: float = 0.0) -> dict:
+    """Each client: call next, then done, until time is up; with `think_s`, a random pause (exponential, that
+    mean) after each ticket, as an officer serving someone. Call-next latencies of the calls that got a ticket."""
     latencies: list[float] = []
     empty = errors = 0
     lock = threading.Lock()
@@ -167,6 +174,8 @@ def call_loop(base: str, clients: list[dict], seconds: float) -> dict:
         with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {c['token']}"}, timeout=60) as h:
             barrier.wait()
             deadline = time.monotonic() + seconds
+            if think_s:
+                time.sleep(random.uniform(0, think_s))
             while time.monotonic() < deadline:
                 t0 = time.perf_counter()
                 r = h.post("/api/v1/queue/counter/call-next")
@@ -182,6 +191,8 @@ def call_loop(base: str, clients: list[dict], seconds: float) -> dict:
                 mine.append(dt_ms)
                 if h.post(f"/api/v1/queue/tickets/{ticket['id']}/done", json={}).status_code != 200:
                     my_errors += 1
+                if think_s:
+                    time.sleep(min(random.expovariate(1 / think_s), max(0.0, deadline - time.monotonic())))
         with lock:
             latencies.extend(mine)
             empty += my_empty
@@ -194,7 +205,8 @@ def call_loop(base: str, clients: list[dict], seconds: float) -> dict:
     for t in threads:
         t.join()
     wall = time.perf_counter() - started
-    return {"counters": len(clients), "calls": len(latencies), "empty_answers": empty, "errors": errors,
+    return {"counters": len(clients), "think_s": think_s, "calls": len(latencies), "empty_answers": empty,
+            "errors": errors,
             "calls_per_s": round(len(latencies) / wall, 1),
             "call_next_p50_ms": round(percentile(latencies, 50) or 0, 1),
             "call_next_p99_ms": round(percentile(latencies, 99) or 0, 1)}
@@ -265,6 +277,8 @@ def main() -> None:
     p.add_argument("--workers", type=int, default=4)
     p.add_argument("--events", type=int, default=30)
     p.add_argument("--waiting", type=int, default=1500, help="tickets waiting at each desk at the start")
+    p.add_argument("--think", type=float, default=10.0,
+                   help="mean seconds an officer spends with a candidate in the service-time scenario")
     p.add_argument("--fresh", action="store_true")
     p.add_argument("--out", default=str(RESULTS / "queue.json"))
     args = p.parse_args()
@@ -313,6 +327,10 @@ def main() -> None:
         results["spread_over_desks"] = call_loop(base, spread, args.seconds)
 
         reset_queue(per_desk)
+        open_counters(base, one)
+        results["one_desk_with_service_time"] = call_loop(base, one, args.seconds * 2, think_s=args.think)
+
+        reset_queue(per_desk)
         open_counters(base, one[:1])
         results["display"] = display_latency(base, one[0], args.events)
     finally:
@@ -325,7 +343,7 @@ def main() -> None:
         log.close()
 
     base_r = results["baseline_one_counter"]
-    for key in ("one_desk", "spread_over_desks"):
+    for key in ("one_desk", "spread_over_desks", "one_desk_with_service_time"):
         r = results[key]
         r["p50_vs_baseline"] = round(r["call_next_p50_ms"] / base_r["call_next_p50_ms"], 2) if base_r[
             "call_next_p50_ms"] else None
