@@ -67,6 +67,10 @@ def test_dashboard_shows_todays_queue_and_stopped_attempts():
                                         occurred_on=today, created_at=now)
     board = selectors.office_dashboard(user=head)
     assert board.stopped == {"total": 2, "by_reason": {"no_card": 1, "revoked": 1}}
+    national = selectors.stats_filter(user=factories.monitor(), params={"year": today.year})
+    assert selectors.stopped_attempts_table(f=national) == {"": 3}
+    west_java = selectors.stats_filter(user=factories.monitor("32"), params={"year": today.year})
+    assert selectors.stopped_attempts_table(f=west_java) == {"": 2}  # the two of a case from West Java
     client = Client()
     factories.otp_login(client, head)
     page = client.get("/monitoring/office/")

@@ -496,6 +496,21 @@ def returns_table(*, f: StatsFilter) -> dict[str, int]:
     return {r["country_id"]: r["n"] for r in qs.values("country_id").annotate(n=Count("id")).order_by("-n")}
 
 
+def stopped_attempts_table(*, f: StatsFilter) -> dict[str, int]:
+    """Departure attempts stopped at checkpoints (cards app) in the period, by the destination claimed; a
+    regional monitor sees the attempts of cases whose worker comes from the region."""
+    first, last = f.period()
+    end = month_bounds(last)[1].date()
+    qs = DepartureAttempt.objects.filter(outcome=AttemptOutcome.STOPPED, occurred_on__gte=first, occurred_on__lt=end)
+    region = f.effective_region()
+    if region:
+        qs = qs.filter(case__worker__regency__code__startswith=region)
+    if f.country:
+        qs = qs.filter(destination_country=f.country)
+    rows = qs.values("destination_country").annotate(n=Count("id")).order_by("-n", "destination_country")
+    return {r["destination_country"]: r["n"] for r in rows}
+
+
 def complaint_table(*, f: StatsFilter, dim: str) -> dict[str, int]:
     """Complaints by category, country, company, procedural or month (from the complaint rollup)."""
     field_of = {"category": "category", "country": "country", "company": "company_id", "procedural": "procedural",

@@ -178,7 +178,8 @@ def statistics(request):
     complaint_tables = [selectors.complaint_view(f=f, dim=d, english=english) for d in selectors.COMPLAINT_TABLES]
     by_id = {t.id: t for t in placement_tables + complaint_tables}
     returns = selectors.returns_table(f=f)
-    country_names = selectors.labels_for("country", returns.keys(), english=english)
+    stopped = selectors.stopped_attempts_table(f=f)
+    country_names = selectors.labels_for("country", set(returns) | set(stopped), english=english)
     months = by_id["placements-month"]
     month_names = [dt.date(2000, int(r[0]), 1).strftime("%b") for r in months.rows]
     province_names = {r.code: r.name for r in selectors.provinces()}
@@ -207,6 +208,8 @@ def statistics(request):
         "complaints_total": sum(r[2] for r in by_id["complaints-category"].rows),
         "returns": [(k, country_names.get(k, k), n) for k, n in returns.items()],
         "returns_total": sum(returns.values()),
+        "stopped": [(k, country_names.get(k, k or "—"), n) for k, n in stopped.items()],
+        "stopped_total": sum(stopped.values()),
         "provinces": selectors.provinces(), "years": list(range(timezone.localdate().year, 2015, -1)),
         "month_numbers": range(1, 13), "scope": f.region, "english": english,
         "schemes": ("P2P", "G2G", "UKPS", "MANDIRI"),
