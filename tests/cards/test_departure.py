@@ -149,3 +149,14 @@ def test_whereabouts_without_a_destination_country_are_still_kept(carded_case, c
                                                                       "flight_or_vessel": "KM X"})
     assert abroad.country is None and abroad.checkpoint_id == "PLB-DUM"
     assert abroad.employer_name == "Employer Demo Ltd"  # from the signed employment contract (PK step)
+
+
+def test_no_departure_on_any_path_once_the_card_is_revoked(carded_case, desks):
+    """The office's immigration desk cannot complete DEP on the case page after the card was revoked."""
+    card = Card.objects.get(case=carded_case)
+    services.card_revoke(actor=desks["HEAD"], number=card.number, reason="Paspor dilaporkan hilang")
+    with pytest.raises(Conflict) as exc:
+        journey_services.step_complete(actor=desks["IMIGRASI"], case_number=carded_case.number, step_code="DEP",
+                                       outcome=factories.outcome("departure"))
+    assert exc.value.code == "card_not_valid"
+    assert carded_case.steps.get(code="DEP").state != "done" and not Abroad.objects.filter(case=carded_case).exists()

@@ -1,7 +1,8 @@
 """The journey engine tells the cards app about case changes inside the change's own transaction
 (`journey.services.on_case_change_in_transaction`), so every path that completes CARD (API, case page, demo)
-issues the card, a reopened CARD step or a cancelled case revokes it, and a completed DEP keeps where the worker
-went, all atomically with the change: if signing fails, the step is not completed.
+issues the card, a reopened CARD step or a cancelled case revokes it, and a completed DEP needs a valid card and
+keeps where the worker went, all atomically with the change: if signing fails or the card was revoked, the step
+is not completed.
 
 The journey hands over its event rows (with step and definition attached), so a change that concerns no card
 costs no query here.
@@ -37,6 +38,7 @@ def on_case_change(change: CaseChange) -> None:
             services.card_issue(case_id=change.case_id, actor=event.actor,
                                 blank_serial=str(event.step.outcome.get("card_number", "")))
         elif kind == "step_completed" and outcome_type == "departure":
+            services.departure_require_card(case_id=change.case_id)
             services.abroad_record(case_id=change.case_id, outcome=event.step.outcome)
         elif kind == "step_relocked" and outcome_type == "card":
             # A prerequisite of CARD expired after issuance (e.g. the medical certificate): the card no longer

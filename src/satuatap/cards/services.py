@@ -332,7 +332,7 @@ def departure_record(*, actor: User, checkpoint_code: str, token: str, flight_or
             note=note[:500],
         )
     except Conflict as exc:
-        if exc.code in ("rules_blocked", "rules_flagged", "case_not_clear", "case_closed"):
+        if exc.code in ("rules_blocked", "rules_flagged", "case_not_clear", "case_closed", "card_not_valid"):
             return stopped(exc.code, verdict, card, exc.message, exc.message_en)
         raise
     attempt = _attempt(checkpoint=checkpoint, actor=actor, outcome=AttemptOutcome.DEPARTED, reason="ok",
@@ -359,6 +359,18 @@ def attempt_stop(*, actor: User, checkpoint_code: str, reason: str, person_name:
 
 
 # --- where our citizens are ------------------------------------------------------------------------------
+
+def departure_require_card(*, case_id: int, on: dt.date | None = None) -> Card:
+    """No departure without a valid card, whatever path completes DEP (checkpoint, case page, API): the case must
+    hold an active, unexpired card; otherwise the completion is refused (409 `card_not_valid`)."""
+    on = on or local_date()
+    card = Card.objects.filter(case_id=case_id, status=CardStatus.ACTIVE).order_by("-issued_at").first()
+    if card is None or card.expires_on < on:
+        raise Conflict("Keberangkatan ditolak: kasus ini tidak memiliki kartu E-KPMI yang sah (dicabut atau "
+                       "kedaluwarsa).", "Departure refused: the case holds no valid E-KPMI card (revoked or expired).",
+                       code="card_not_valid", details={"card": card.number if card else None})
+    return card
+
 
 def abroad_record(*, case_id: int, outcome: dict[str, Any]) -> Abroad:
     """Keep where a worker is from their departure (inside the DEP step's transaction; idempotent per case)."""
