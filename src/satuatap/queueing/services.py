@@ -397,6 +397,10 @@ def ticket_done(*, actor: User, ticket_id: int, case_number: str = "") -> DoneRe
 def route_after_case_change(*, case_id: int) -> Ticket | None:
     """After a step change: when the desk holding the visit has no ready step of the case left, its part is
     done and the visit moves on to the next desk (or finishes)."""
+    # Most step changes concern a case nobody is queueing for: one indexed read, no write transaction (on
+    # SQLite an IMMEDIATE transaction would take the database's write lock after every step change).
+    if not Visit.objects.filter(case_id=case_id, status=VisitStatus.OPEN).exists():
+        return None
     with transaction.atomic():
         visit = Visit.objects.select_for_update().select_related("case").filter(
             case_id=case_id, status=VisitStatus.OPEN).first()
