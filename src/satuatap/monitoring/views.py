@@ -146,6 +146,9 @@ def _filter(request) -> selectors.StatsFilter:
     return selectors.stats_filter(user=request.user, params=request.GET)
 
 
+SHOWN_ROWS = 40
+
+
 def _titles() -> dict[str, str]:
     return {
         "placements-country": _("Placements by destination country"),
@@ -186,6 +189,8 @@ def statistics(request):
     query = request.GET.urlencode()
     for t in placement_tables + complaint_tables:
         t.title = titles[t.id]
+        # Long tables (regencies, companies) show their first rows; the exports carry every row.
+        t.shown, t.more = t.rows[:SHOWN_ROWS], max(0, len(t.rows) - SHOWN_ROWS)
         t.export_csv = f"{reverse('monitoring:export', args=[t.id, 'csv'])}?{query}"
         t.export_xlsx = f"{reverse('monitoring:export', args=[t.id, 'xlsx'])}?{query}"
         if t.dim not in ("month", "year"):
