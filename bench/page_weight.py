@@ -23,6 +23,14 @@ bench/results/page_weight.json.
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+# Python puts this script's directory first on sys.path, where bench/queue.py would shadow the standard library's
+# `queue` (psycopg, httpx and tqdm import it): take bench/ off the path before anything else is imported.
+# ruff: noqa: E402
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+
 import argparse
 import datetime as dt
 import gzip

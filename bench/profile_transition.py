@@ -17,10 +17,19 @@ more than database waits, so read its parts as shares. Writes bench/results/prof
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+# Python puts this script's directory first on sys.path, where bench/queue.py would shadow the standard library's
+# `queue` (psycopg, httpx and tqdm import it): take bench/ off the path before anything else is imported.
+# ruff: noqa: E402
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+
 import argparse
 import collections
 import cProfile
 import functools
+import importlib.util
 import io
 import json
 import os
@@ -31,7 +40,14 @@ import time
 from pathlib import Path
 from typing import Any
 
-from step_throughput import DEFAULT_URL, RESULTS, cases_to_walk, django_env, ensure_tokens
+_ST_FILE = Path(__file__).resolve().with_name("step_throughput.py")
+_spec = importlib.util.spec_from_file_location("step_throughput", _ST_FILE)
+_st = importlib.util.module_from_spec(_spec)
+sys.modules["step_throughput"] = _st
+_spec.loader.exec_module(_st)
+DEFAULT_URL, RESULTS, cases_to_walk, django_env, ensure_tokens = (
+    _st.DEFAULT_URL, _st.RESULTS, _st.cases_to_walk, _st.django_env, _st.ensure_tokens
+)
 
 # (label, path fragment of the file, function name): cumulative time of each, per transition.
 PARTS: list[tuple[str, str, str]] = [

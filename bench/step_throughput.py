@@ -9,12 +9,20 @@
 2. Serves satuatap with gunicorn (sync workers) and walks untouched bench cases through their journey over
    HTTP (start, then complete, each step in JOURNEY_ORDER, each by its agency's desk officer) with
    --connections concurrent clients for --seconds; every POST is one transition.
-3. Serves bench/bare_app.py with the same gunicorn settings and drives it the same way for the same time.
+3. Serves bench/baseline/bare_app.py with the same gunicorn settings and drives it the same way for the same time.
 4. Prints transitions/s, p50/p99 latency and the ratio satuatap ÷ bare, with a CPU breakdown (gunicorn workers,
    PostgreSQL backends, this driver, everything else), and writes bench/results/step_throughput.json.
 """
 
 from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# Python puts this script's directory first on sys.path, where bench/queue.py would shadow the standard library's
+# `queue` (psycopg, httpx and tqdm import it): take bench/ off the path before anything else is imported.
+# ruff: noqa: E402
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 
 import argparse
 import collections
@@ -792,7 +800,7 @@ def main() -> None:
     if args.only in (None, "bare"):
         res["bare"] = run_side("bare", "bare_app:application", url, args, journey, reserved,
                                "/bare/cases/{number}/steps/{code}/{action}", "/health", {}, cycle=True,
-                               extra=["--pythonpath", str(BENCH_DIR)])
+                               extra=["--pythonpath", str(BENCH_DIR / "baseline")])
     a, b = res["satuatap"], res["bare"]
     res["ratio"] = round(a["per_s"] / b["per_s"], 3) if a and b and b["per_s"] else None
     res["targets"] = {

@@ -21,7 +21,8 @@ It checks nothing beyond "token known, case and step exist": no roles, no transi
 validation. States just flip: `start` sets the step to in_progress, `complete` back to ready. It must only be
 pointed at cases reserved for it (the driver uses the highest-numbered bench cases).
 
-Environment: DATABASE_URL (postgres://…). Run with gunicorn: `gunicorn --pythonpath bench bare_app:application`.
+Environment: DATABASE_URL (postgres://…).
+Run with gunicorn: `gunicorn --pythonpath bench/baseline bare_app:application`.
 """
 
 from __future__ import annotations
