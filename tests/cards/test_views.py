@@ -41,6 +41,10 @@ def test_checkpoint_page_verifies_and_records(client, carded_case, checkpoints):
     r = client.post("/cards/checkpoint/", {"token": card.token, "action": "depart", "checkpoint": "CGK",
                                            "flight_or_vessel": "GA 890"})
     assert 'data-outcome="departed"' in r.content.decode()
+    r = client.post("/cards/checkpoint/", {"token": card.token, "action": "depart", "checkpoint": "CGK",
+                                           "flight_or_vessel": "GA 890"})
+    html = r.content.decode()  # the same card again: stopped, shown as such (not as a green "valid")
+    assert 'data-outcome="stopped"' in html and "status-invalid" in html and "KEBERANGKATAN DICEGAH" in html
     r = client.post("/cards/checkpoint/", {"action": "stop", "checkpoint": "CGK", "person_name": "Tanpa Kartu"})
     assert r.status_code == 302
     assert "Tanpa Kartu" in client.get("/cards/stopped/").content.decode()
