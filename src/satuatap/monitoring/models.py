@@ -108,6 +108,27 @@ class RegionMonthly(models.Model):
         return f"{self.month:%Y-%m} {self.regency}"
 
 
+class PlacementYearly(models.Model):
+    """The same counts per year and origin province, sex and scheme: the every-year trend without scanning the
+    monthly cube."""
+
+    year = models.PositiveSmallIntegerField()
+    province = models.CharField(max_length=2)
+    sex = models.CharField(max_length=1)
+    scheme = models.CharField(max_length=10)
+    registered = models.IntegerField(default=0)
+    departed = models.IntegerField(default=0)
+    cancelled = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["year", "province", "sex", "scheme"], name="monitoring_uniq_year_cell")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.province}"
+
+
 class OfficeDaily(models.Model):
     """Per office and (WIB) day: journey events, cases registered, steps completed and completed late,
     departures and cancellations."""

@@ -35,6 +35,7 @@ from satuatap.monitoring.models import (
     OfficeClassification,
     OfficeDaily,
     PlacementMonthly,
+    PlacementYearly,
     RegionMonthly,
     Rubric,
 )
@@ -419,6 +420,8 @@ def placement_table(*, f: StatsFilter, dim: str, source: str = "rollup") -> dict
     which = "raw" if source == "raw" else _rollup_source(f, dim)
     if which == "raw":
         return _raw_table(f, dim)
+    if dim == "year" and which == "placement" and not (f.country or f.job):
+        return _yearly_table(f)
     qs = _rollup_qs(f, which, all_years=dim == "year")
     if dim == "month":
         qs = qs.annotate(k=ExtractMonth("month"))
@@ -440,6 +443,20 @@ def placement_table(*, f: StatsFilter, dim: str, source: str = "rollup") -> dict
         for m in MEASURES:
             out[k][m] += r[m] or 0
     return {k: v for k, v in out.items() if any(v.values())}
+
+
+def _yearly_table(f: StatsFilter) -> dict[str, dict[str, int]]:
+    qs = PlacementYearly.objects.all()
+    region = f.effective_region()
+    if region:
+        qs = qs.filter(province=region[:2])
+    if f.sex:
+        qs = qs.filter(sex=f.sex)
+    if f.scheme:
+        qs = qs.filter(scheme=f.scheme)
+    with _short_queries():
+        rows = list(qs.values("year").annotate(**{m: Sum(m) for m in MEASURES}).order_by())
+    return {str(r["year"]): {m: r[m] or 0 for m in MEASURES} for r in rows if any(r[m] for m in MEASURES)}
 
 
 def _raw_table(f: StatsFilter, dim: str) -> dict[str, dict[str, int]]:

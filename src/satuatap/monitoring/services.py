@@ -25,6 +25,7 @@ from satuatap.monitoring.models import (
     OfficeClassification,
     OfficeDaily,
     PlacementMonthly,
+    PlacementYearly,
     RegionMonthly,
     RollupState,
     Rubric,
@@ -172,6 +173,7 @@ def _rollup_events(lo: int, hi: int) -> None:
     )
     placement: dict[tuple, list[int]] = {}
     regional: dict[tuple, list[int]] = {}
+    yearly: dict[tuple, list[int]] = {}
     for r in grouped:
         month, regency = _month_date(r["month"]), r["case__worker__regency_id"]
         sex, scheme = r["case__worker__sex"], r["case__scheme"]
@@ -179,6 +181,7 @@ def _rollup_events(lo: int, hi: int) -> None:
         for cells, key in (
             (placement, (month, regency[:2], sex, scheme, r["case__destination_country"] or "", r["job"] or "")),
             (regional, (month, regency, sex, scheme)),
+            (yearly, (month.year, regency[:2], sex, scheme)),
         ):
             vec = cells.setdefault(key, [0, 0, 0])
             for i, v in enumerate(vector):
@@ -187,6 +190,8 @@ def _rollup_events(lo: int, hi: int) -> None:
             [(*k, *v) for k, v in placement.items()])
     _upsert(RegionMonthly, ["month", "regency", "sex", "scheme"], list(_MEASURES),
             [(*k, *v) for k, v in regional.items()])
+    _upsert(PlacementYearly, ["year", "province", "sex", "scheme"], list(_MEASURES),
+            [(*k, *v) for k, v in yearly.items()])
 
     done = Q(kind="step_completed")
     daily = (
@@ -291,6 +296,6 @@ def rollup_run(*, lag: dt.timedelta = SAFETY_LAG, batch: int = BATCH_EVENTS,
 @transaction.atomic
 def rollup_reset() -> None:
     """Forget every rollup (a full recount follows on the next run)."""
-    for model in (PlacementMonthly, RegionMonthly, OfficeDaily, ComplaintMonthly):
+    for model in (PlacementMonthly, PlacementYearly, RegionMonthly, OfficeDaily, ComplaintMonthly):
         model.objects.all().delete()
     RollupState.objects.all().delete()
