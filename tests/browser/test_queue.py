@@ -9,6 +9,7 @@ Screenshots in tests/artifacts/: queue-kiosk-id, queue-kiosk-ticket-id, queue-co
 from __future__ import annotations
 
 import random
+import re
 
 import pytest
 from django.core.cache import cache
@@ -131,3 +132,24 @@ def test_kiosk_ticket_called_at_desk_a_moves_to_desk_b_and_board_shows_both(page
     assert any("Nomor antrean" in s and "Loket Ketenagakerjaan" in s and s.endswith("|id-ID") for s in spoken), spoken
     shot(board, "queue-board-1080p", full_page=False)
     tv.close()
+
+
+def test_booking_an_appointment_on_a_phone(page: Page, browser):
+    from satuatap.reference import selectors as reference_selectors
+
+    day = reference_selectors.working_days_add(timezone.localdate(), 1)
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, locale="id-ID")
+    p = phone.new_page()
+    p.goto(page.base + f"/queue/book/{OFFICE}/?service=DINKES&day={day.isoformat()}")
+    expect(p.locator("h1")).to_have_text("Buat janji temu")
+    p.locator("#book-form input[name=slot]:not([disabled])").first.check()
+    p.fill("#book-case", "")
+    shot(p, "queue-book-phone")
+    assert p.evaluate("document.scrollingElement.scrollWidth") <= 390  # no sideways scrolling on a phone
+    p.click("#book-submit")
+    expect(p.locator("#appt-code")).to_have_text(re.compile(r"^[A-Z2-9]{8}$"))
+    expect(p.locator("#appt-status")).to_have_text("Terjadwal")
+    shot(p, "queue-appointment-phone")
+    p.click("#appt-cancel")
+    expect(p.locator("#appt-status")).to_have_text("Dibatalkan")
+    phone.close()
