@@ -372,17 +372,27 @@ def departure_require_card(*, case_id: int, on: dt.date | None = None) -> Card:
     return card
 
 
+def _checkpoint_for_text(text: str) -> Checkpoint | None:
+    """The checkpoint a DEP outcome names: "CGK Bandara …" (checkpoint page), or free text typed on the case page
+    such as "Bandara Soekarno-Hatta" when exactly one checkpoint matches its last word."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    checkpoint = (Checkpoint.objects.filter(pk=text.split(" ", 1)[0]).first()
+                  or Checkpoint.objects.filter(name__iexact=text).first())
+    if checkpoint is None:
+        candidates = list(Checkpoint.objects.filter(name__icontains=text.split()[-1])[:2])
+        checkpoint = candidates[0] if len(candidates) == 1 else None
+    return checkpoint
+
+
 def abroad_record(*, case_id: int, outcome: dict[str, Any]) -> Abroad:
     """Keep where a worker is from their departure (inside the DEP step's transaction; idempotent per case)."""
     case = Case.objects.select_related("worker").get(pk=case_id)
     facts = case_card_facts(case)
     departed_on = dt.date.fromisoformat(str(outcome.get("departed_on"))) if outcome.get("departed_on") else local_date()
     text = str(outcome.get("checkpoint", ""))[:100]
-    first = text.split(" ", 1)[0]
-    checkpoint = Checkpoint.objects.filter(pk=first).first() or Checkpoint.objects.filter(name__iexact=text).first()
-    if checkpoint is None and text:  # free text typed on the case page, e.g. "Bandara Soekarno-Hatta"
-        candidates = list(Checkpoint.objects.filter(name__icontains=text.split()[-1])[:2])
-        checkpoint = candidates[0] if len(candidates) == 1 else None
+    checkpoint = _checkpoint_for_text(text)
     values = {
         "worker_id": case.worker_id, "office_id": case.office_id, "regency_id": case.worker.regency_id,
         "country_id": (facts.country or case.destination_country or "").upper() or None, "city": facts.city[:100],
@@ -448,4 +458,9 @@ def cards_backfill(*, actor: User | None = None) -> dict[str, int]:
         with transaction.atomic():
             abroad_record(case_id=step.case_id, outcome=step.outcome)
         counts["abroad"] += 1
+    # whereabouts recorded before the checkpoints were loaded: link them now
+    for abroad in Abroad.objects.filter(checkpoint__isnull=True).exclude(checkpoint_text=""):
+        checkpoint = _checkpoint_for_text(abroad.checkpoint_text)
+        if checkpoint is not None:
+            Abroad.objects.filter(pk=abroad.pk).update(checkpoint=checkpoint)
     return counts
