@@ -128,21 +128,24 @@ def test_admin_attests_a_job_order(admin):
 
 def test_fee_ledger_and_decisions_over_http(officer, head):
     jo = make_job_order(job="DOMESTIC_WORKER", sector="household", employer=make_employer(country="HK"))
-    fee = post(f"{API}/fees", {"case_ref": "LTSA-IDM-2026-000001", "component": "passport", "amount": 350000,
+    number = factories.open_case(officer, factories.worker()).number
+    fee = post(f"{API}/fees", {"case_ref": number, "component": "passport", "amount": 350000,
                                "payer": "worker", "receipt_ref": "KW-1"}, bearer(officer))
     assert fee.status_code == 201, fee.content
     assert_error(post(f"{API}/fees", {"case_ref": "X", "component": "bribe", "amount": 1, "payer": "worker"},
                       bearer(officer)), 422, "choice_unknown")
-    assert [f["amount"] for f in get(f"{API}/fees", bearer(officer), case_ref="LTSA-IDM-2026-000001").json()] == [
+    assert [f["amount"] for f in get(f"{API}/fees", bearer(officer), case_ref=number).json()] == [
         350000]
-    decision = evaluate(stage="step_complete", job_order=jo, case_ref="LTSA-IDM-2026-000001")
-    listed = get(f"{API}/decisions", bearer(head), case_ref="LTSA-IDM-2026-000001").json()
+    decision = evaluate(stage="step_complete", job_order=jo, case_ref=number)
+    listed = get(f"{API}/decisions", bearer(head), case_ref=number).json()
     assert listed[0]["id"] == decision.pk and listed[0]["verdict"] == "blocked" and not listed[0]["proceed"]
     assert listed[0]["fired"][0]["code"] == "ZERO_COST_FEES"
     assert_error(post(f"{API}/decisions/{decision.pk}/override", {"reason": "Sudah dikembalikan ke pekerja."},
                       bearer(head)), 409, "override_block_refused")
-    # Another office's staff do not see it.
-    assert get(f"{API}/decisions", bearer(factories.head("LTSA-SBY")), case_ref="LTSA-IDM-2026-000001").json() == []
+    # Another office's staff see neither its decisions nor its costs.
+    other = factories.head("LTSA-SBY")
+    assert get(f"{API}/decisions", bearer(other), case_ref=number).json() == []
+    assert_error(get(f"{API}/fees", bearer(other), case_ref=number), 403, "forbidden")
 
 
 def test_override_over_http(head, officer):

@@ -281,7 +281,8 @@ def complaints_list(*, user: User, status: str | None = None, priority: str | No
 def complaint_statistics(*, user: User, since: dt.date | None = None, until: dt.date | None = None) -> dict:
     """Complaint counts for crisis agents and monitors: total, procedural or not (did the worker leave through
     the system), by category, status and country; registration dates between `since` and `until` inclusive."""
-    if not (user.is_authenticated and user.role in (Role.MONITOR, Role.ADMIN)):
+    # Placement companies' users may hold a monitor role; they are not monitors here.
+    if not (user.is_authenticated and user.role in (Role.MONITOR, Role.ADMIN) and user_company_id(user) is None):
         require_crisis_agent(user)
     qs = Complaint.objects.all()
     if since:

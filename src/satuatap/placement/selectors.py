@@ -146,13 +146,21 @@ def _company_holds_case(company_id: int, case_ref: str) -> bool:
 
 
 def fee_entries_list(*, user, case_ref: str) -> QuerySet[FeeLedgerEntry]:
-    """A case's costs: officers, and the users of the company the case is linked to."""
+    """A case's costs: the staff of the case's office, monitors of its region, admins, and the users of the company
+    the case is linked to."""
     own = access.user_company_id(user)
     if own is not None:
         if not _company_holds_case(own, case_ref):
             raise _forbidden()
-    elif not access.user_is_officer(user):
-        raise _forbidden()
+    else:
+        # journey imports placement, so its selectors are read here, when needed
+        from satuatap.journey import selectors as journey_selectors
+
+        scope = journey_selectors.case_office_scope(case_number=case_ref)
+        office_code, office_regency = scope if scope else ("", "")
+        if not (access.user_is_admin(user) or (scope and access.user_reads_decision(
+                user, office_code=office_code, office_regency=office_regency))):
+            raise _forbidden()
     return FeeLedgerEntry.objects.filter(case_ref=case_ref).select_related("recorded_by").order_by("recorded_at", "pk")
 
 
