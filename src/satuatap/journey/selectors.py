@@ -114,8 +114,3 @@ def document_get(*, user: User, document_id: int) -> StepDocument:
                                code="forbidden_document")
     return doc
 
-
-def case_office_scope(*, case_number: str) -> tuple[str, str] | None:
-    """(office code, the office's regency code) of a case, for other apps' access rules; None when unknown."""
-    row = Case.objects.filter(number=case_number).values_list("office_id", "office__regency_id").first()
-    return (row[0], row[1] or "") if row else None

@@ -153,11 +153,11 @@ def fee_entries_list(*, user, case_ref: str) -> QuerySet[FeeLedgerEntry]:
         if not _company_holds_case(own, case_ref):
             raise _forbidden()
     else:
-        # journey imports placement, so its selectors are read here, when needed
-        from satuatap.journey import selectors as journey_selectors
+        # journey imports placement, so the case's office is read here, when needed
+        from satuatap.journey.models import Case
 
-        scope = journey_selectors.case_office_scope(case_number=case_ref)
-        office_code, office_regency = scope if scope else ("", "")
+        scope = Case.objects.filter(number=case_ref).values_list("office_id", "office__regency_id").first()
+        office_code, office_regency = (scope[0], scope[1] or "") if scope else ("", "")
         if not (access.user_is_admin(user) or (scope and access.user_reads_decision(
                 user, office_code=office_code, office_regency=office_regency))):
             raise _forbidden()
