@@ -332,6 +332,10 @@ def departure_record(*, actor: User, checkpoint_code: str, token: str, flight_or
             note=note[:500],
         )
     except Conflict as exc:
+        card.case.refresh_from_db(fields=["status"])
+        if card.case.status == CaseStatus.DEPARTED:  # shown at two desks at once: the other one departed
+            return stopped("already_departed", verdict, card, "Kartu ini sudah dipakai berangkat.",
+                           "This card has already been used for a departure.")
         if exc.code in ("rules_blocked", "rules_flagged", "case_not_clear", "case_closed", "card_not_valid"):
             return stopped(exc.code, verdict, card, exc.message, exc.message_en)
         raise
