@@ -52,16 +52,23 @@ def app():
 
 @pytest.fixture
 def world(db):
-    """A little of everything so that generated ids sometimes hit real rows: a case, a worker, a job order."""
+    """A little of everything so that generated ids sometimes hit real rows (a worker and its case), and a bearer
+    token per caller, made on first use (each test needs one caller)."""
     desk = factories.officer("LTSA-IDM", "DISNAKER")
-    users = {
-        "desk": desk,
-        "head": factories.head("LTSA-IDM"),
-        "monitor": factories.monitor(),
-        "admin": account_services.user_create(username="fuzz.admin", password=None, role=Role.ADMIN),
-    }
     factories.open_case(desk, factories.worker())
-    return {name: account_services.api_token_create(user=user, name="fuzz")[1] for name, user in users.items()}
+    makers = {
+        "desk": lambda: desk,
+        "head": lambda: factories.head("LTSA-IDM"),
+        "monitor": factories.monitor,
+        "admin": lambda: account_services.user_create(username="fuzz.admin", password=None, role=Role.ADMIN),
+    }
+
+    class Tokens(dict):
+        def __missing__(self, name):
+            self[name] = account_services.api_token_create(user=makers[name](), name="fuzz")[1]
+            return self[name]
+
+    return Tokens()
 
 
 def check(case, response) -> None:
