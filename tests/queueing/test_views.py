@@ -146,3 +146,14 @@ def test_index_links_every_office_and_monitor_statistics():
     assert b"/queue/stats/?office=LTSA-IDM" in page.content
     assert c.get("/queue/stats/?office=LTSA-IDM").status_code == 200
     assert c.get("/queue/stats/?office=LTSA-SBY").status_code == 403  # another region
+
+
+def test_kiosk_on_a_58_mm_printer_prints_58_mm_tickets():
+    c = Client()
+    r = c.post(f"/queue/kiosk/{OFFICE}/?paper=58", {"mode": "new", "priority": "none"})
+    assert r.status_code == 302 and r["Location"].endswith("?paper=58")
+    page = c.get(r["Location"])
+    href = page.content.decode().split('id="ticket-print"')[0].rsplit('href="', 1)[1].split('"')[0]
+    assert href.endswith("?w=58")
+    pdf = PdfReader(io.BytesIO(c.get(href).content))
+    assert round(float(pdf.pages[0].mediabox.width) / 72 * 25.4) == 58

@@ -90,13 +90,19 @@ def kiosk(request: HttpRequest, office: str) -> HttpResponse:
                 result = ratelimit.lookup_guarded(request, lambda: services.visit_start(
                     office_code=info.code, case_number=value if mode == "case" else "",
                     nik=value if mode == "nik" else "", new_registrant=mode == "new", priority=priority))
-            return redirect("queueing:kiosk_ticket", office=info.code,
-                            token=selectors.ticket_token(visit=result.visit))
+            target = reverse("queueing:kiosk_ticket", kwargs={
+                "office": info.code, "token": selectors.ticket_token(visit=result.visit)})
+            return redirect(target + ("?paper=58" if _paper(request) == 58 else ""))
         except ApplicationError as exc:
             error, status = _err(exc), 429 if exc.status == 429 else 400
     return render(request, "queueing/kiosk.html", {
         "office": info, "priorities": Priority.choices, "error": error,
     }, status=status)
+
+
+def _paper(request: HttpRequest) -> int:
+    """The kiosk's thermal roll width, set in its start address (`/queue/kiosk/<office>/?paper=58`); 80 mm."""
+    return 58 if request.GET.get("paper") == "58" else 80
 
 
 @never_cache
@@ -110,7 +116,7 @@ def kiosk_ticket(request: HttpRequest, office: str, token: str) -> HttpResponse:
     # so it is only on the printed ticket the candidate takes away, never on a public screen.
     return render(request, "queueing/kiosk_ticket.html", {
         "office": _office_or_404(office), "view": selectors.visit_view(visit=visit), "desks": _desk_names(),
-        "token": token,
+        "token": token, "paper": _paper(request),
     })
 
 
