@@ -102,6 +102,12 @@ def test_complaints_store_hostile_text_verbatim_or_refuse_it(value, stored):
     assert r.status_code == 201, r.content[:300]
     complaint = Complaint.objects.get(reference=r.json()["reference"])
     assert complaint.description == value and complaint.complainant_name == value
+    # The Crisis Center agent's page shows it escaped.
+    agent = Client()
+    agent.force_login(factories.officer("LTSA-IDM", "INFO"))
+    page = agent.get(f"/crisis/complaints/{complaint.reference}/")
+    assert page.status_code == 200
+    assert_rendered_escaped(page.content.decode(), value)
 
 
 @pytest.mark.parametrize(
