@@ -243,3 +243,12 @@ def test_median_wait_of_an_office():
     day = a.ticket.day
     assert selectors.median_wait_s(office_id=OFFICE, date_from=day, date_to=day) == 120
     assert selectors.median_wait_s(office_id="LTSA-SBY", date_from=day, date_to=day) is None
+
+
+def test_board_shows_only_todays_calls(disnaker):
+    services.visit_start(office_code=OFFICE, new_registrant=True)
+    services.counter_open(actor=disnaker, label="1")
+    t = services.call_next(actor=disnaker)
+    assert [c["ticket"] for c in selectors.board(office_id=OFFICE)["calls"]] == [t.code]
+    TicketEvent.objects.filter(ticket=t).update(created_at=timezone.now() - dt.timedelta(days=1))
+    assert selectors.board(office_id=OFFICE)["calls"] == []

@@ -205,7 +205,9 @@ def board(*, office_id: str, last: int = 10) -> dict:
             "counter").order_by("called_at"):
         serving.setdefault(t.agency_id, []).append({"ticket": t.code, "counter": t.counter.label if t.counter else ""})
     calls = []
-    for e in TicketEvent.objects.filter(office_id=office_id, kind__in=["called", "recalled"]).select_related(
+    start_of_day = dt.datetime.combine(today, dt.time(0, 0), tzinfo=rules.zone_info(info.zone))
+    for e in TicketEvent.objects.filter(office_id=office_id, kind__in=["called", "recalled"],
+                                        created_at__gte=start_of_day).select_related(
             "ticket", "counter").order_by("-id")[:last]:
         calls.append({"id": e.pk, "ticket": e.ticket.code, "agency": e.agency_id,
                       "counter": e.counter.label if e.counter else "", "at": e.created_at.isoformat(),
