@@ -29,19 +29,21 @@ def test_record_page_masks_by_role_and_is_audited(desks, case):
 
 def test_export_downloads_and_is_audited(desks, case):
     w = case.worker
-    r = as_user(desks["HEAD"]).post(f"/workers/{w.pk}/export/", {"format": "json", "reason": "pekerja datang"})
+    url = f"/workers/{w.pk}/export/"
+    r = as_user(desks["HEAD"]).post(url, {"export-format": "json", "export-reason": "pekerja datang"})
     assert r.status_code == 200 and json.loads(r.content)["worker"]["nik"] == w.nik
-    r = as_user(desks["DISNAKER"]).post(f"/workers/{w.pk}/export/", {"format": "pdf", "reason": "pekerja datang"})
+    r = as_user(desks["DISNAKER"]).post(url, {"export-format": "pdf", "export-reason": "pekerja datang"})
     assert r.status_code == 200 and r.content.startswith(b"%PDF")
     assert AuditEntry.objects.filter(action="export", subject_worker_id=w.pk).count() == 2
-    assert as_user(desks["BANK"]).post(f"/workers/{w.pk}/export/", {"format": "pdf", "reason": "x y z"}
+    assert as_user(desks["BANK"]).post(f"/workers/{w.pk}/export/", {"export-format": "pdf", "export-reason": "x y z"}
                                        ).status_code == 403
 
 
 def test_correction_taken_by_one_desk_decided_by_another(desks, case):
     w = case.worker
     r = as_user(desks["BPJSTK"]).post(f"/workers/{w.pk}/corrections/", {
-        "field": "birth_place", "value": "Jatibarang", "reason": "Akta kelahiran diperlihatkan"})
+        "correction-field": "birth_place", "correction-value": "Jatibarang",
+        "correction-reason": "Akta kelahiran diperlihatkan"})
     assert r.status_code == 302
     correction = CorrectionRequest.objects.get(worker=w)
     html = as_user(desks["BPJSTK"]).get(f"/workers/{w.pk}/").content.decode()

@@ -41,7 +41,8 @@ def _page(request, worker, *, export_form=None, correction_form=None, status: in
         "sex_label": labels.SEX_LABELS.get(worker.sex, worker.sex),
         "consents": list(selectors.worker_consents(worker=worker)), "corrections": corrections,
         "can_export": user_handles_identity(user), "can_decide": user_handles_identity(user),
-        "export_form": export_form or WorkerExportForm(), "correction_form": correction_form or CorrectionRequestForm(),
+        "export_form": export_form or WorkerExportForm(prefix="export"),
+        "correction_form": correction_form or CorrectionRequestForm(prefix="correction"),
         "decision_form": CorrectionDecisionForm(),
     }, status=status)
 
@@ -67,7 +68,7 @@ def worker_export(request, worker_id: int):
         worker = _worker(request, worker_id)
     except ApplicationError as exc:
         return error_page(request, exc)
-    form = WorkerExportForm(request.POST)
+    form = WorkerExportForm(request.POST, prefix="export")
     if not form.is_valid():
         return _page(request, worker, export_form=form, status=422)
     fmt = form.cleaned_data["format"]
@@ -92,7 +93,7 @@ def correction_request(request, worker_id: int):
         worker = _worker(request, worker_id)
     except ApplicationError as exc:
         return error_page(request, exc)
-    form = CorrectionRequestForm(request.POST)
+    form = CorrectionRequestForm(request.POST, prefix="correction")
     if not form.is_valid():
         return _page(request, worker, correction_form=form, status=422)
     try:
