@@ -91,6 +91,9 @@ def test_offline_verifier_valid_and_tampered(offline_page: Page):
 
 def test_offline_verifier_revoked_expired_unknown_key(offline_page: Page):
     page = offline_page
+    page.reload()  # the key file and the list are remembered by this computer: no need to load them again
+    expect(page.locator("#keys-status")).to_contain_text("k-2026")
+    expect(page.locator("#rl-status")).to_contain_text("1 kartu")
     revoked = signing.sign(card_payload(n="KPMI-REVOKED-1"), private_key=KEY, key_id="k-2026")
     assert check(page, revoked) == ("revoked", "revoked")
     past = dt.date.today() - dt.timedelta(days=1)
