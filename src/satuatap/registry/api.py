@@ -206,7 +206,8 @@ def worker_register(request, payload: WorkerIn):
     return 201, _worker_detail(selectors.worker_get(worker_id=worker.pk), request.auth)
 
 
-@router.get("/", response={200: list[WorkerOut], **_ERRORS}, summary="Search workers by NIK, phone or name")
+@router.get("/", response={200: list[WorkerOut], 428: ErrorOut, **_ERRORS},
+            summary="Search workers by NIK, phone or name (office staff; admins give X-Access-Reason)")
 def workers_search(request, filters: Query[SearchQuery]):
     _reader(request)
     found = selectors.workers_search(q=filters.q, limit=filters.limit)
