@@ -238,3 +238,16 @@ def test_retention_command_and_setting(settings, capsys):
     assert Worker.objects.get(pk=w.pk).anonymised_at is None
     call_command("registry_retention")
     assert Worker.objects.get(pk=w.pk).anonymised_at is not None
+
+
+def test_retention_asks_the_journey_to_clear_the_cases_when_it_can(settings, monkeypatch):
+    from satuatap.journey import services as journey_services
+
+    settings.SATUATAP_RETENTION_YEARS = 1
+    w = factories.worker("32.12")
+    _age(w, years=2)
+    cleared = []
+    monkeypatch.setattr(journey_services, "worker_cases_anonymise", lambda *, worker_id: cleared.append(worker_id),
+                        raising=False)
+    retention.retention_run()
+    assert cleared == [w.pk]

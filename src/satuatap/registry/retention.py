@@ -7,8 +7,16 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.db import transaction
+
+from satuatap.journey import services as journey_services
 from satuatap.registry import selectors, services
 from satuatap.registry.models import Worker
+
+# The journey's part of anonymisation (step outcomes and reasons, event payloads, uploaded documents of closed
+# cases) is the journey's to write; until `journey.services.worker_cases_anonymise(*, worker_id)` exists, only
+# the registry's own tables are anonymised (see the trust report).
+_JOURNEY_HOOK = "worker_cases_anonymise"
 
 
 @dataclass(frozen=True)
@@ -29,6 +37,10 @@ def retention_run(*, now: dt.datetime | None = None, years: int | None = None, l
     if limit:
         ids = ids[:limit]
     if not dry_run:
+        clear_cases = getattr(journey_services, _JOURNEY_HOOK, None)
         for worker in Worker.objects.filter(pk__in=ids).order_by("pk"):
-            services.worker_anonymise(worker=worker, reason=f"retensi {years} tahun / retention {years} years")
+            with transaction.atomic():
+                services.worker_anonymise(worker=worker, reason=f"retensi {years} tahun / retention {years} years")
+                if clear_cases is not None:
+                    clear_cases(worker_id=worker.pk)
     return RetentionReport(cutoff=cutoff, years=years, anonymised=ids, dry_run=dry_run)
