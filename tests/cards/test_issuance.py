@@ -157,3 +157,22 @@ def test_no_card_when_the_legality_checks_refuse(desks):
         assert not Card.objects.filter(case=case).exists()
     finally:
         Company.objects.filter(job_orders__number="JO-TEST-HK").update(status="active")
+
+
+def test_worker_gets_an_sms_with_a_short_link_to_their_card(desks, client):
+    from satuatap.notify.models import Message
+    from satuatap.registry.models import Worker
+
+    case = new_case(desks)
+    Worker.objects.filter(pk=case.worker_id).update(phone="+6281234567890")
+    case = drive(desks, case, "CARD")
+    card = Card.objects.get(case=case)
+    sms = Message.objects.get(template="card_issued")
+    code = selectors.card_mobile_code(card)
+    link = f"/cards/m/{card.number}/{code}/"
+    assert sms.recipient == "+6281234567890" and link in sms.body and card.number in sms.body
+    assert len(sms.body) < 320  # two SMS segments at most
+    r = client.get(link)
+    assert r.status_code == 200 and card.number in r.content.decode()
+    wrong = code[:-1] + ("B" if code[-1] == "A" else "A")
+    assert client.get(f"/cards/m/{card.number}/{wrong}/").status_code == 404

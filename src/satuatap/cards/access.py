@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
+
+from django.conf import settings
 
 from satuatap.accounts import selectors as account_selectors
 from satuatap.accounts.models import Role, User
@@ -57,3 +61,10 @@ def user_abroad_scope(user: User) -> str | None:
     if user.role == Role.MONITOR:
         return user.region_id or ""
     return None
+
+
+def card_mobile_code(card: Card) -> str:
+    """A short secret for the worker's link to their card (SMS-sized), bound to this card's exact token."""
+    mac = hmac.new(settings.SECRET_KEY.encode("utf-8"), f"card-mobile:{card.number}:{card.token}".encode(),
+                   hashlib.sha256).digest()
+    return signing.b64url_encode(mac[:16])

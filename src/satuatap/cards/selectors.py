@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
@@ -11,6 +12,7 @@ from satuatap.accounts import selectors as account_selectors
 from satuatap.accounts.models import Role, User
 from satuatap.cards import keys, signing
 from satuatap.cards.access import (  # noqa: F401
+    card_mobile_code,
     card_verify,
     checkpoint_of_officer,
     user_abroad_scope,
@@ -69,6 +71,14 @@ def card_by_token(*, token: str) -> Card | None:
         return None
     card = Card.objects.select_related("case", "office").filter(number=payload["n"]).first()
     return card if card is not None and card.token == token.strip() else None
+
+
+def card_by_mobile_code(*, number: str, code: str) -> Card | None:
+    """The card of the worker's short link (/cards/m/<number>/<code>/), or None."""
+    card = Card.objects.select_related("case", "office").filter(number=number).first()
+    if card is None or not hmac.compare_digest(card_mobile_code(card), code or ""):
+        return None
+    return card
 
 
 def cards_of_case(*, case_id: int) -> QuerySet[Card]:

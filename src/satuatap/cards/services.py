@@ -6,17 +6,20 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import json
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from satuatap.accounts import selectors as account_selectors
 from satuatap.accounts.models import User
 from satuatap.cards import keys, signing
-from satuatap.cards.access import card_verify, checkpoint_of_officer, user_abroad_scope
+from satuatap.cards.access import card_mobile_code, card_verify, checkpoint_of_officer, user_abroad_scope
 from satuatap.cards.models import (
     Abroad,
     AbroadStatus,
@@ -28,15 +31,18 @@ from satuatap.cards.models import (
     CheckpointMembership,
     DepartureAttempt,
 )
-from satuatap.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from satuatap.core.errors import ApplicationError, Conflict, NotFound, PermissionDenied, ValidationFailed
 from satuatap.core.masking import mask_nik
 from satuatap.core.timeutil import local_date
 from satuatap.journey import services as journey_services
 from satuatap.journey.models import Case, CaseStatus, Step
+from satuatap.notify import services as notify_services
 from satuatap.placement import selectors as placement_selectors
 from satuatap.placement import services as placement_services
 from satuatap.reference import selectors as reference_selectors
 from satuatap.registry import selectors as registry_selectors
+
+log = logging.getLogger(__name__)
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 ISSUER = "satuatap"
@@ -171,7 +177,26 @@ def card_issue(*, case_id: int, actor: User | None, blank_serial: str = "") -> C
                        code="card_issue_conflict") from exc
     CardEvent.objects.create(card=card, kind="issued", actor=actor, office_id=case.office_id, to_state=card.status,
                              payload={"key_id": card.key_id, "expires_on": expires.isoformat()}, created_at=now)
+    _card_sms(card, case)
     return card
+
+
+def _card_sms(card: Card, case: Case) -> None:
+    # The worker's link to their card, in the same transaction (outbox); a bad number never undoes the card.
+    phone = case.worker.phone
+    if not phone:
+        return
+    link = (getattr(settings, "SATUATAP_PUBLIC_URL", "") or "http://127.0.0.1:8000").rstrip("/") + reverse(
+        "cards:mobile_short", args=[card.number, card_mobile_code(card)])
+    try:
+        notify_services.message_queue(
+            channel="sms", recipient=phone, template="card_issued",
+            context={"name": case.worker.name.split(" ")[0][:40], "number": card.number, "link": link,
+                     "valid_until": card.expires_on.strftime("%d-%m-%Y")},
+            language="id", ref=f"case:{case.number}", dedupe_key=f"card-issued:{card.number}:sms",
+        )
+    except ApplicationError:
+        log.warning("card %s: SMS to the worker not queued", card.number, exc_info=True)
 
 
 # --- revocation ------------------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ urlpatterns = [
     # the worker's card (the link holds the signed token)
     path("c/<str:token>/", views.mobile_card, name="mobile"),
     path("c/<str:token>/pdf/", views.mobile_card_pdf, name="mobile_pdf"),
+    path("m/<str:number>/<str:code>/", views.mobile_card_short, name="mobile_short"),
     # public, for offline checkpoints
     path("keys.json", views.public_keys, name="keys"),
     path("keys/download/", views.keys_download, name="keys_download"),

@@ -129,6 +129,15 @@ def mobile_card(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "cards/mobile.html", _card_context(card))
 
 
+@never_cache
+def mobile_card_short(request: HttpRequest, number: str, code: str) -> HttpResponse:
+    """The same page from the SMS-sized link (card number and a short secret bound to the card's token)."""
+    card = selectors.card_by_mobile_code(number=number, code=code)
+    if card is None:
+        raise Http404
+    return render(request, "cards/mobile.html", _card_context(card))
+
+
 def mobile_card_pdf(request: HttpRequest, token: str) -> HttpResponse:
     card = selectors.card_by_token(token=token)
     if card is None:

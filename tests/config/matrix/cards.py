@@ -44,6 +44,7 @@ def setup(world) -> None:
     world.ids["card_case"] = card_case.number
     world.ids["card_number"] = card.number
     world.ids["card_token"] = card.token
+    world.ids["card_code"] = card_services.card_mobile_code(card)
     abroad_case, abroad_card = carded()
     result = card_services.departure_record(actor=world.users["checkpoint"], checkpoint_code="CGK",
                                             token=abroad_card.token, flight_or_vessel="GA 860")
@@ -96,6 +97,7 @@ ROWS = [
     # the worker's card: the link holds the signed token, so it is public
     Row("GET", "cards/c/<str:token>/", "/cards/c/{card_token}/", PUBLIC),
     Row("GET", "cards/c/<str:token>/pdf/", "/cards/c/{card_token}/pdf/", PUBLIC),
+    Row("GET", "cards/m/<str:number>/<str:code>/", "/cards/m/{card_number}/{card_code}/", PUBLIC),
     # public, for offline checkpoints
     Row("GET", "cards/keys.json", "/cards/keys.json", PUBLIC),
     Row("GET", "cards/keys/download/", "/cards/keys/download/", PUBLIC),
