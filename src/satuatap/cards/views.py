@@ -159,7 +159,8 @@ def detail(request: HttpRequest, number: str) -> HttpResponse:
     except ApplicationError as exc:
         raise Http404 from exc
     ctx = _card_context(card)
-    ctx["mobile_url"] = request.build_absolute_uri(reverse("cards:mobile", args=[card.token]))
+    ctx["mobile_url"] = request.build_absolute_uri(
+        reverse("cards:mobile_short", args=[card.number, selectors.card_mobile_code(card)]))
     ctx["events"] = list(card.events.select_related("actor").order_by("id"))
     return render(request, "cards/detail.html", ctx)
 
