@@ -226,7 +226,9 @@ def test_list_filters_and_scope(auth, desks, worker):
     assert number not in [c["number"] for c in client.get("/api/v1/cases/", **other).json()["items"]]
     assert_error(client.get(f"/api/v1/cases/{number}", **other), 403, "forbidden_case_scope")
     # a monitor of West Java sees it; of East Java does not
-    assert client.get(f"/api/v1/cases/{number}", **bearer(factories.monitor("32"))).status_code == 200
+    west = bearer(factories.monitor("32"))
+    assert client.get(f"/api/v1/cases/{number}", **west).status_code == 428  # a named record needs a reason
+    assert client.get(f"/api/v1/cases/{number}", **west, HTTP_X_ACCESS_REASON="audit sampel kasus").status_code == 200
     assert client.get(f"/api/v1/cases/{number}", **bearer(factories.monitor("35"))).status_code == 403
 
 

@@ -15,7 +15,13 @@ from satuatap.journey.models import Case, Event, Step, StepDocument, StepState
 OPEN_STEP_STATES = (StepState.READY, StepState.IN_PROGRESS)
 
 
+# Step outcome types whose data and papers are health data (UU 27/2022 art. 4): the health desk and the head only.
+MEDICAL_OUTCOMES = frozenset({"medical"})
+
+
 def _scope(qs: QuerySet[Case], user: User) -> QuerySet[Case]:
+    if account_selectors.user_is_company_user(user):  # whatever role a company user holds
+        return qs.none()
     if account_selectors.user_is_admin(user):
         return qs
     if user.role in (Role.DESK_OFFICER, Role.OFFICE_HEAD):
@@ -100,12 +106,17 @@ def step_documents(*, case: Case) -> list[StepDocument]:
 
 def document_get(*, user: User, document_id: int) -> StepDocument:
     """A document the user may open: the step's own desk at the case's office, the office head or an admin."""
-    doc = StepDocument.objects.select_related("step", "step__case", "step__case__office").filter(pk=document_id).first()
+    doc = (
+        StepDocument.objects.select_related("step", "step__case", "step__case__office", "step__definition")
+        .filter(pk=document_id).first()
+    )
     if doc is None:
         raise NotFound("Dokumen tidak ditemukan.", "Document not found.", code="document_not_found")
     case = doc.step.case
+    medical = doc.step.definition.outcome_type in MEDICAL_OUTCOMES
     allowed = (
-        account_selectors.user_is_admin(user)
+        # the health rule holds for documents too: an admin runs the system, and reads no medical papers
+        (account_selectors.user_is_admin(user) and not medical)
         or account_selectors.user_heads_office(user, office_id=case.office_id)
         or account_selectors.user_can_act_for(user, office_id=case.office_id, agency_id=doc.step.agency_id)
     )

@@ -766,3 +766,34 @@ def step_document_attach(*, actor: User, case_number: str, step_code: str, filen
                                                           "name": safe_name, "size": document.size})
     _save(ctx)
     return document
+
+
+CLOSED_CASE_STATES = (C.DEPARTED, C.CANCELLED)
+
+
+@transaction.atomic
+def worker_cases_anonymise(*, worker_id: int) -> list[str]:
+    """Retention (UU 27/2022 art. 43): strip the personal data the journey holds for a worker's closed cases: step
+    outcomes and reasons, event payloads and reasons, uploaded documents (files deleted, names blanked). What
+    statistics need stays: case, office, scheme, destination, step states and every date. The only change ever
+    made to event rows, done in bulk here and recorded as one `case_anonymised` event per case. Returns the case
+    numbers touched; an active case is never touched."""
+    cases = list(
+        Case.objects.select_for_update().filter(worker_id=worker_id, status__in=CLOSED_CASE_STATES).order_by("pk")
+    )
+    if not cases:
+        return []
+    ids = [c.pk for c in cases]
+    Step.objects.filter(case_id__in=ids).update(outcome={}, reason="")
+    Event.objects.filter(case_id__in=ids).update(payload={}, reason="")
+    documents = list(StepDocument.objects.filter(step__case_id__in=ids).exclude(file="").select_related("step"))
+    for document in documents:
+        name = document.file.name
+        transaction.on_commit(lambda name=name: StepDocument.file.field.storage.delete(name))
+    StepDocument.objects.filter(pk__in=[d.pk for d in documents]).update(file="", original_name="")
+    now = timezone.now()
+    Event.objects.bulk_create(
+        [Event(case=c, kind="case_anonymised", office_id=c.office_id, payload={"documents": sum(
+            1 for d in documents if d.step.case_id == c.pk)}, created_at=now) for c in cases]
+    )
+    return [c.number for c in cases]
