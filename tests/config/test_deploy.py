@@ -20,6 +20,9 @@ def production_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
     key = ed25519.Ed25519PrivateKey.generate().private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     ).decode()
+    backups = tmp_path / "backups"
+    backups.mkdir(exist_ok=True)
+    (backups / "satuatap-20261130T010000Z.sqlite3.manifest.json").write_text("{}")  # a backup made today
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SATUATAP_", "NOTIFY_", "SECURE_", "EMAIL_"))}
     env.update(
         DJANGO_SETTINGS_MODULE="satuatap.config.settings",
@@ -34,7 +37,7 @@ def production_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
         NOTIFY_WHATSAPP_GATEWAY_URL="https://wa.example.go.id/send",
         REDIS_URL="redis://127.0.0.1:6379/0",
         SATUATAP_CARD_PRIVATE_KEY=key,
-        SATUATAP_BACKUP_DIR=str(tmp_path / "backups"),
+        SATUATAP_BACKUP_DIR=str(backups),
         SATUATAP_VAR_DIR=str(tmp_path / "var"),
     )
     env.update(overrides)
@@ -72,11 +75,13 @@ def test_a_development_setup_is_refused_with_the_reasons(tmp_path):
         ({"NOTIFY_SMS_GATEWAY_URL": ""}, "satuatap.W021"),
         ({"REDIS_URL": ""}, "satuatap.W023"),
         ({"SATUATAP_BACKUP_DIR": "/proc/satuatap-backups"}, "satuatap.E030"),
+        ({"SATUATAP_BACKUP_DIR": "{tmp}/no-backups-yet"}, "satuatap.W031"),
         ({"ALLOWED_HOSTS": "*"}, "satuatap.E003"),
         ({"SECRET_KEY": "short"}, "satuatap.E001"),
     ],
 )
 def test_each_missing_piece_is_named(tmp_path, overrides, check_id):
+    overrides = {k: v.replace("{tmp}", str(tmp_path)) for k, v in overrides.items()}
     done = check_deploy(production_env(tmp_path, **overrides))
     assert done.returncode == 1 and check_id in done.stdout + done.stderr, done.stdout + done.stderr
 

@@ -99,6 +99,14 @@ def test_the_event_log_digest_does_not_depend_on_the_engine_representation():
     assert backup.event_log_digest([sqlite_row])[1] != backup.event_log_digest([changed])[1]
 
 
+def test_keep_deletes_all_but_the_newest_backups(busy_database, tmp_path, capsys):
+    for _ in range(3):
+        call_command("backup", "--output-dir", str(tmp_path), "--keep", "2")
+    manifests = sorted(tmp_path.glob("*.manifest.json"))
+    assert len(manifests) == 2 and len(list(tmp_path.iterdir())) == 4
+    assert backup.latest_backup_age(tmp_path) < 60
+
+
 def test_missing_postgres_client_tools_are_named(monkeypatch):
     monkeypatch.setattr(backup.shutil, "which", lambda name: None)
     with pytest.raises(backup.BackupError, match=r"pg_dump was not found.*postgresql-client"):

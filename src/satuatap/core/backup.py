@@ -142,6 +142,28 @@ def backup(*, directory: Path) -> BackupResult:
     return BackupResult(dump, manifest_path, manifest)
 
 
+def prune(directory: Path, *, keep: int) -> list[Path]:
+    """Delete all but the `keep` newest dumps (with their manifests) in `directory`; returns what was deleted."""
+    manifests = sorted(directory.glob("satuatap-*.manifest.json"), key=lambda p: p.name, reverse=True)
+    deleted = []
+    for manifest in manifests[max(keep, 1):]:
+        dump = manifest.with_name(manifest.name[: -len(".manifest.json")])
+        for path in (dump, manifest):
+            if path.exists():
+                path.unlink()
+                deleted.append(path)
+    return deleted
+
+
+def latest_backup_age(directory: Path) -> float | None:
+    """Seconds since the newest manifest in `directory` was written, or None when there is none."""
+    manifests = list(directory.glob("satuatap-*.manifest.json")) if directory.is_dir() else []
+    if not manifests:
+        return None
+    newest = max(p.stat().st_mtime for p in manifests)
+    return max(0.0, timezone.now().timestamp() - newest)
+
+
 def manifest_path_for(dump: Path) -> Path:
     return dump.with_name(dump.name + ".manifest.json")
 

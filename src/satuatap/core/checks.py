@@ -136,4 +136,14 @@ def check_backups(app_configs=None, **kwargs):
             hint="Set SATUATAP_BACKUP_DIR to a writable directory, ideally on another disk.",
             id="satuatap.E030",
         )]
+    from satuatap.core.backup import latest_backup_age
+
+    age = latest_backup_age(directory)
+    if age is None or age > 26 * 3600:
+        return [Warning(
+            f"No backup has been made in {directory}." if age is None
+            else f"The newest backup in {directory} is {age / 3600:.0f} hours old.",
+            hint="Run `satuatap backup --keep 14` daily from cron (and copy the directory off the machine).",
+            id="satuatap.W031",
+        )]
     return []

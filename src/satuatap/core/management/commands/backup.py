@@ -16,8 +16,10 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--output-dir", type=Path, default=None,
                             help="Where to write (default SATUATAP_BACKUP_DIR, var/backups).")
+        parser.add_argument("--keep", type=int, default=None,
+                            help="Then delete all but the KEEP newest backups in that directory.")
 
-    def handle(self, *args, output_dir: Path | None, **options):
+    def handle(self, *args, output_dir: Path | None, keep: int | None, **options):
         directory = output_dir or Path(settings.SATUATAP_BACKUP_DIR)
         try:
             result = backup.backup(directory=directory)
@@ -30,3 +32,6 @@ class Command(BaseCommand):
             f"(sha256 {s['event_log']['sha256'][:16]}…)"
         )
         self.stdout.write(f"manifest: {result.manifest}")
+        if keep is not None:
+            deleted = backup.prune(directory, keep=keep)
+            self.stdout.write(f"kept the {max(keep, 1)} newest backups; deleted {len(deleted)} files")
