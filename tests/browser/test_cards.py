@@ -6,7 +6,8 @@
 2. The worker's mobile card on a phone, and the checkpoint page where a posted officer verifies it and records
    the departure.
 
-Screenshots in tests/artifacts/: cards-offline-valid, cards-offline-tampered, cards-mobile-id, cards-checkpoint-id.
+Screenshots in tests/artifacts/: cards-offline-valid, cards-offline-tampered, cards-mobile-id, cards-checkpoint-id,
+cards-stopped-id, cards-abroad-id, cards-detail-id.
 """
 
 from __future__ import annotations
@@ -173,6 +174,29 @@ def test_mobile_card_and_checkpoint_departure(page: Page, carded):
     shot(page, "cards-checkpoint-id")
     card.case.refresh_from_db()
     assert card.case.status == "departed"
+    page.goto(page.base + "/cards/stopped/")
+    shot(page, "cards-stopped-id")
+
+    # the regency's manpower desk: where its people are, and the card in the register
+    from satuatap.accounts import services as account_services
+    from satuatap.accounts.models import Role
+    from satuatap.reference.models import Agency, Office
+
+    account_services.user_create(username="b.idm.disnaker.cards", password="uji-kartu-2026", role=Role.DESK_OFFICER,
+                                 office=Office.objects.get(code="LTSA-IDM"), agency=Agency.objects.get(code="DISNAKER"))
+    page.context.clear_cookies()
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(page.base + "/accounts/login/")
+    page.fill("#id_username", "b.idm.disnaker.cards")
+    page.fill("#id_password", "uji-kartu-2026")
+    page.click("#login-submit")
+    page.goto(page.base + "/cards/abroad/")
+    expect(page.locator("#abroad-total")).to_have_text("1")
+    expect(page.locator("#abroad-list")).to_contain_text(card.case.number)
+    shot(page, "cards-abroad-id")
+    page.goto(page.base + f"/cards/card/{card.number}/")
+    expect(page.locator("#card-number")).to_have_text(card.number)
+    shot(page, "cards-detail-id")
 
 
 def test_verifier_served_by_the_server_runs_under_its_csp(browser, live_server, tmp_path):

@@ -54,6 +54,9 @@ def test_staff_card_page_and_revoke(client, carded_case, desks):
     from tests.factories import otp_login
 
     card = Card.objects.get(case=carded_case)
+    client.force_login(desks["DISNAKER"])
+    r = client.get(f"/cards/card/{card.number}/")
+    assert r.status_code == 200 and "revoke-form" not in r.content.decode()  # only those who may revoke see it
     client.force_login(desks["BP3MI"])
     r = client.get(f"/cards/card/{card.number}/")
     assert r.status_code == 200 and "revoke-form" in r.content.decode()

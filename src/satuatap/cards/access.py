@@ -29,6 +29,13 @@ def user_is_officer(user: User | None) -> bool:
     return account_selectors.user_is_admin(user) or user.role in OFFICER_ROLES
 
 
+def user_may_revoke_card(user: User, card: Card) -> bool:
+    """The issuing office's head or BP3MI desk, or an admin."""
+    return (account_selectors.user_is_admin(user)
+            or account_selectors.user_heads_office(user, office_id=card.office_id)
+            or account_selectors.user_can_act_for(user, office_id=card.office_id, agency_id="BP3MI"))
+
+
 def card_verify(*, token: str, on: dt.date | None = None) -> signing.Verdict:
     """Verify a token with every valid public key, then ask the register whether its card is revoked."""
     on = on or local_date()

@@ -17,6 +17,7 @@ from satuatap.cards.access import (  # noqa: F401
     checkpoint_of_officer,
     user_abroad_scope,
     user_is_officer,
+    user_may_revoke_card,
 )
 from satuatap.cards.models import (
     Abroad,

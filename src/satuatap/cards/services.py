@@ -19,7 +19,13 @@ from django.utils import timezone
 from satuatap.accounts import selectors as account_selectors
 from satuatap.accounts.models import User
 from satuatap.cards import keys, signing
-from satuatap.cards.access import card_mobile_code, card_verify, checkpoint_of_officer, user_abroad_scope
+from satuatap.cards.access import (
+    card_mobile_code,
+    card_verify,
+    checkpoint_of_officer,
+    user_abroad_scope,
+    user_may_revoke_card,
+)
 from satuatap.cards.models import (
     Abroad,
     AbroadStatus,
@@ -212,12 +218,6 @@ def _revoke(card: Card, *, actor: User | None, reason: str, now: dt.datetime) ->
                              from_state=before, to_state=card.status, reason=reason, created_at=now)
 
 
-def _may_revoke(actor: User, card: Card) -> bool:
-    return (account_selectors.user_is_admin(actor)
-            or account_selectors.user_heads_office(actor, office_id=card.office_id)
-            or account_selectors.user_can_act_for(actor, office_id=card.office_id, agency_id="BP3MI"))
-
-
 @transaction.atomic
 def card_revoke(*, actor: User | None, number: str, reason: str) -> Card:
     """Revoke an active card with a reason (the issuing office's head or BP3MI desk, or an admin; `actor=None`
@@ -229,7 +229,7 @@ def card_revoke(*, actor: User | None, number: str, reason: str) -> Card:
     card = Card.objects.select_for_update().filter(number=number).first()
     if card is None:
         raise NotFound("Kartu tidak ditemukan.", "Card not found.", code="card_not_found")
-    if actor is not None and not _may_revoke(actor, card):
+    if actor is not None and not user_may_revoke_card(actor, card):
         raise PermissionDenied("Hanya kepala kantor atau loket BP3MI kantor penerbit yang dapat mencabut kartu.",
                                "Only the issuing office's head or BP3MI desk can revoke a card.",
                                code="forbidden_card_revoke")

@@ -162,6 +162,7 @@ def detail(request: HttpRequest, number: str) -> HttpResponse:
     ctx["mobile_url"] = request.build_absolute_uri(
         reverse("cards:mobile_short", args=[card.number, selectors.card_mobile_code(card)]))
     ctx["events"] = list(card.events.select_related("actor").order_by("id"))
+    ctx["can_revoke"] = selectors.user_may_revoke_card(request.user, card)
     return render(request, "cards/detail.html", ctx)
 
 
