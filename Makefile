@@ -33,6 +33,8 @@ run: install messages
 	$(SATUATAP) load-reference
 	$(SATUATAP) load_placement_reference
 	$(SATUATAP) demo
+	$(SATUATAP) cards-demo
+	$(SATUATAP) queue-demo
 	$(SATUATAP) serve $(HOST)
 
 serve: install
