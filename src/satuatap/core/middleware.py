@@ -21,7 +21,7 @@ _KEY_RE = re.compile(r"^[A-Za-z0-9._:\-]{1,100}$")
 # A record still "in flight" after this long belongs to a request that died; a retry may act again
 # (the transition service still refuses a second identical transition on its own).
 _ABANDONED_AFTER = dt.timedelta(minutes=5)
-_LOCK_GRACE = dt.timedelta(seconds=2)
+_LOCK_GRACE = dt.timedelta(milliseconds=500)
 
 
 # On PostgreSQL the request in flight also holds a session advisory lock named after (caller, key). A server
