@@ -32,9 +32,10 @@ run: install messages
 	$(SATUATAP) migrate --noinput
 	$(SATUATAP) load-reference
 	$(SATUATAP) load_placement_reference
-	$(SATUATAP) demo
+	$(SATUATAP) demo --no-logins
 	$(SATUATAP) cards-demo
 	$(SATUATAP) queue-demo
+	$(SATUATAP) demo --logins
 	$(SATUATAP) serve $(HOST)
 
 serve: install

@@ -57,11 +57,18 @@ def _user(username: str, **kwargs) -> User:
     return existing or account_services.user_create(username=username, password=DEMO_PASSWORD, **kwargs)
 
 
+def checkpoint_officers() -> list[User]:
+    """The checkpoint officers the cards demo posts at airports and borders (none before it runs)."""
+    return list(User.objects.filter(role=Role.CHECKPOINT_OFFICER).order_by("username"))
+
+
 def ensure_users() -> list[tuple[str, str, str]]:
     """Admin, national and provincial monitors, and for each demo office its head and one officer per desk."""
     rows: list[tuple[str, str, str]] = []
     _user("admin", role=Role.ADMIN, first_name="Admin")
     rows.append(("admin", "admin", "-"))
+    _user("auditor", role=Role.AUDITOR, first_name="Auditor")
+    rows.append(("auditor", "auditor", "-"))
     _user("pemantau.nasional", role=Role.MONITOR, first_name="Pemantau Nasional")
     rows.append(("pemantau.nasional", "monitor", "Indonesia"))
     for code, label in (("32", "jabar"), ("35", "jatim")):

@@ -14,15 +14,22 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--cases", type=int, default=200)
         parser.add_argument("--quiet", action="store_true")
+        parser.add_argument("--no-logins", action="store_true", help="create the data, print no logins")
+        parser.add_argument("--logins", action="store_true", help="only print the logins (after the other demos)")
 
-    def handle(self, *args, cases: int, quiet: bool, **options):
+    def handle(self, *args, cases: int, quiet: bool, no_logins: bool, logins: bool, **options):
         demo.ensure_agencies_present()
         users = demo.ensure_users()
-        with tqdm(total=cases, desc="demo cases", disable=quiet, unit="case") as bar:
-            made = demo.ensure_cases(cases, progress=bar.update)
-        if made:
-            demo.age_open_steps()
+        made = 0
+        if not logins:
+            with tqdm(total=cases, desc="demo cases", disable=quiet, unit="case") as bar:
+                made = demo.ensure_cases(cases, progress=bar.update)
+            if made:
+                demo.age_open_steps()
+            if no_logins:
+                return
         token = demo.demo_token()
+        users += [(u.username, u.role, u.first_name or "-") for u in demo.checkpoint_officers()]
         out = self.stdout.write
         out("")
         out(f"Demo data: {made} new case(s). Logins (password for all: {demo.DEMO_PASSWORD}):")
