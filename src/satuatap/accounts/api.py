@@ -12,6 +12,7 @@ from ninja.security import HttpBearer, SessionAuth
 from satuatap.accounts import selectors, services
 from satuatap.accounts.models import AuditAction
 from satuatap.core.errors import PermissionDenied
+from satuatap.core.limits import MAX_OFFSET
 
 
 class BearerAuth(HttpBearer):
@@ -65,7 +66,7 @@ class AuditFilters(Schema):
     date_from: dt.date | None = Field(None, description="local date (WIB), inclusive")
     date_to: dt.date | None = Field(None, description="local date (WIB), inclusive")
     limit: int = Field(100, ge=1, le=1000)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
 class AuditEntryOut(Schema):

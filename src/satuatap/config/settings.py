@@ -87,6 +87,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "satuatap.core.audit_context.AuditContextMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -273,3 +274,5 @@ LOGGING = {
 
 # How long a stored Idempotency-Key response is kept (hours).
 SATUATAP_IDEMPOTENCY_TTL_HOURS = int(os.environ.get("SATUATAP_IDEMPOTENCY_TTL_HOURS", "48"))
+# Years after a worker's last case closed before `satuatap registry-retention` anonymises the record (UU 27/2022).
+SATUATAP_RETENTION_YEARS = int(os.environ.get("SATUATAP_RETENTION_YEARS", "5"))

@@ -286,9 +286,9 @@ def complaint_statistics(*, user: User, since: dt.date | None = None, until: dt.
         require_crisis_agent(user)
     qs = Complaint.objects.all()
     if since:
-        qs = qs.filter(created_at__date__gte=since)
+        qs = qs.filter(registered_at__date__gte=since)
     if until:
-        qs = qs.filter(created_at__date__lte=until)
+        qs = qs.filter(registered_at__date__lte=until)
 
     def counts(field: str) -> dict[str, int]:
         rows = qs.values(field).annotate(n=Count("id")).order_by(field)

@@ -14,6 +14,7 @@ from satuatap.accounts import audit
 from satuatap.accounts import selectors as account_selectors
 from satuatap.accounts.models import Role
 from satuatap.core.errors import PermissionDenied
+from satuatap.core.limits import MAX_OFFSET
 from satuatap.core.masking import mask_nik
 from satuatap.core.uploads import check_upload_size
 from satuatap.journey import selectors, services
@@ -146,7 +147,7 @@ class CaseFilters(Schema):
     overdue: bool | None = None
     q: str | None = Field(None, max_length=100, description="NIK, name or case number")
     limit: int = Field(50, ge=1, le=500)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
 def _worker(case: Case, user) -> WorkerSummary:
