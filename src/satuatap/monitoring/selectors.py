@@ -217,7 +217,11 @@ def office_dashboard(*, user: User, office_code: str | None = None, today: dt.da
     """The office head's day: today's work, service time per step (median, p90), SLA breaches, backlog by
     step, cases stuck longer than `stuck_days`, and the queue / checkpoint figures when those apps have data."""
     office = office_for_user(user=user, office_code=office_code)
-    today = today or timezone.localdate()
+    with _short_queries():
+        return _office_dashboard(office, today or timezone.localdate(), window_days, stuck_days)
+
+
+def _office_dashboard(office: Office, today: dt.date, window_days: int, stuck_days: int) -> OfficeDashboard:
     first = today - dt.timedelta(days=window_days - 1)
     t0, t1 = _day_bounds(today, today)
     events_today = Event.objects.filter(office_id=office.code, created_at__gte=t0, created_at__lt=t1)
