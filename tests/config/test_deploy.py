@@ -24,6 +24,7 @@ def production_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
     backups.mkdir(exist_ok=True)
     (backups / "satuatap-20261130T010000Z.sqlite3.manifest.json").write_text("{}")  # a backup made today
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SATUATAP_", "NOTIFY_", "SECURE_", "EMAIL_"))}
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser tests' conftest in the same worker
     env.update(
         DJANGO_SETTINGS_MODULE="satuatap.config.settings",
         DEBUG="0",
