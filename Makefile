@@ -35,6 +35,8 @@ run: install messages
 	$(SATUATAP) demo --no-logins
 	$(SATUATAP) cards-demo
 	$(SATUATAP) queue-demo
+	$(SATUATAP) monitoring-rollup --no-progress
+	$(SATUATAP) classify-offices
 	$(SATUATAP) demo --logins
 	$(SATUATAP) serve $(HOST)
 
