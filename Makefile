@@ -37,6 +37,7 @@ run: install messages
 	$(SATUATAP) queue-demo
 	$(SATUATAP) monitoring-rollup --no-progress
 	$(SATUATAP) classify-offices
+	$(SATUATAP) classify-offices --month $$(date +%Y-%m)  # the demo's own month, so the pages show classes
 	$(SATUATAP) demo --logins
 	$(SATUATAP) serve $(HOST)
 
