@@ -265,3 +265,15 @@ def test_a_concurrent_duplicate_caught_by_the_database_is_still_a_409(disnaker, 
     with pytest.raises(Conflict) as exc:
         services._save_unique(clone)
     assert exc.value.details == {"worker_id": worker.pk}
+
+
+def test_names_with_text_direction_controls_are_refused():
+    from tests import factories
+
+    worker = factories.worker()
+    with pytest.raises(ValidationFailed) as caught:
+        services.worker_update(actor=factories.officer("LTSA-IDM", "DISNAKER"), worker=worker,
+                               name="Siti \u202eNurhaliza")
+    assert caught.value.code == "text_direction_control"
+    worker.refresh_from_db()
+    assert "\u202e" not in worker.name

@@ -141,8 +141,19 @@ def _resolve_address(*, district_code: str | None, regency_code: str | None, vil
     return _Address(province=regency.parent, regency=regency, district=district, village=village)
 
 
+# Bidirectional embedding, override and isolate controls: in a name they can make "Siti" display as another
+# name on an officer's screen (the text is stored as typed, so they are refused rather than removed).
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
 def _require_text(value: str, field: str, label_id: str, label_en: str, max_length: int) -> str:
     value = (value or "").strip()
+    if _BIDI_CONTROLS.intersection(value):
+        raise ValidationFailed(
+            f"{label_id} berisi karakter kendali arah teks yang tidak diperbolehkan.",
+            f"{label_en} contains text-direction control characters, which are not allowed.",
+            code="text_direction_control", details={"field": field},
+        )
     if not value:
         raise ValidationFailed(
             f"{label_id} wajib diisi.", f"{label_en} is required.", code="field_required", details={"field": field}
