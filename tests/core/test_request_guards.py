@@ -56,3 +56,21 @@ def test_numbers_beyond_the_database_range_get_a_4xx(path):
     r = Client().get(path, HTTP_AUTHORIZATION=f"Bearer {token}")
     assert 400 <= r.status_code < 500, r.content
     assert {"code", "message", "message_en"} <= r.json().keys()
+
+
+@pytest.mark.django_db
+def test_a_json_body_that_is_not_an_object_is_refused():
+    from django.test import Client
+
+    from tests import factories
+
+    user = factories.officer("LTSA-IDM", "DISNAKER")
+    worker = factories.worker()
+    client = Client()
+    client.force_login(user)
+    for body in ("[1, 2]", '"x"', "42"):
+        r = client.patch(f"/api/v1/workers/{worker.pk}", data=body, content_type="application/json")
+        assert r.status_code == 422 and r.json()["code"] == "body_not_object", body
+    ok = client.patch(f"/api/v1/workers/{worker.pk}", data='  {"address": "Jl. Melati 1"}',
+                      content_type="application/json")
+    assert ok.status_code == 200 and ok.json()["address"] == "Jl. Melati 1"

@@ -293,6 +293,14 @@ class NulCharacterMiddleware:
                     code="nul_character",
                 )
             )
+        if self._body_not_object(request):
+            return _error(
+                ValidationFailed(
+                    "Isi permintaan harus berupa objek JSON ({...}).",
+                    "The request body must be a JSON object ({...}).",
+                    code="body_not_object",
+                )
+            )
         if _has_huge_paging(request.META.get("QUERY_STRING", "")):
             return _error(
                 ValidationFailed(
@@ -302,6 +310,15 @@ class NulCharacterMiddleware:
                 )
             )
         return self.get_response(request)
+
+    @staticmethod
+    def _body_not_object(request) -> bool:
+        """Every JSON body of the API is an object; an array or a bare value would otherwise be read as an
+        empty object (a PATCH "succeeding" with no change)."""
+        if request.method not in ("POST", "PUT", "PATCH") or "json" not in request.META.get("CONTENT_TYPE", ""):
+            return False
+        body = request.body.lstrip(b"\xef\xbb\xbf \t\r\n")
+        return bool(body) and not body.startswith(b"{")
 
     @staticmethod
     def _has_nul(request) -> bool:
