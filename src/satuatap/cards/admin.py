@@ -7,18 +7,8 @@ from django.contrib import admin, messages
 
 from satuatap.cards import services
 from satuatap.cards.models import Abroad, Card, CardEvent, Checkpoint, CheckpointMembership, DepartureAttempt
+from satuatap.core.admin import ReadOnlyAdmin
 from satuatap.core.errors import ApplicationError
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class CardEventInline(admin.TabularInline):

@@ -16,17 +16,13 @@ from ninja import Field, Router, Schema
 
 from satuatap.cards import selectors, services, signing
 from satuatap.cards.models import Abroad, Card
+from satuatap.core.api_schemas import ErrorOut
 from satuatap.core.errors import PermissionDenied
 from satuatap.core.timeutil import local_date
 
 router = Router(tags=["cards"])
 
 
-class ErrorOut(Schema):
-    code: str
-    message: str
-    message_en: str
-    details: Any = None
 
 
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}

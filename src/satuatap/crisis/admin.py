@@ -6,20 +6,10 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from satuatap.core.admin import ReadOnlyAdmin
 from satuatap.core.errors import ApplicationError
 from satuatap.crisis import services
 from satuatap.crisis.models import ChannelKey, ClarificationRequest, Complaint, ComplaintAttachment, ComplaintEvent
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class ReadOnlyInline(admin.TabularInline):

@@ -15,6 +15,7 @@ from typing import Any
 from ninja import Field, Query, Router, Schema
 from ninja.security import APIKeyHeader
 
+from satuatap.core.api_schemas import ErrorOut
 from satuatap.core.errors import ValidationFailed
 from satuatap.core.limits import MAX_OFFSET
 from satuatap.core.uploads import MAX_UPLOAD_BYTES
@@ -38,11 +39,6 @@ class ChannelKeyAuth(APIKeyHeader):
 CHANNEL_AUTH = ChannelKeyAuth()
 
 
-class ErrorOut(Schema):
-    code: str
-    message: str
-    message_en: str
-    details: Any = None
 
 
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}

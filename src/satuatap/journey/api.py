@@ -13,6 +13,7 @@ from ninja.files import UploadedFile
 from satuatap.accounts import audit
 from satuatap.accounts import selectors as account_selectors
 from satuatap.accounts.models import Role
+from satuatap.core.api_schemas import ErrorOut
 from satuatap.core.errors import PermissionDenied
 from satuatap.core.limits import MAX_OFFSET
 from satuatap.core.masking import mask_nik
@@ -26,11 +27,6 @@ router = Router(tags=["cases"])
 REDACTED = "[disembunyikan / redacted]"
 
 
-class ErrorOut(Schema):
-    code: str
-    message: str
-    message_en: str
-    details: Any = None
 
 
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}

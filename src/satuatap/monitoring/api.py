@@ -15,6 +15,7 @@ from typing import Any
 from ninja import Query, Router, Schema
 
 from satuatap.accounts.api import API_AUTH
+from satuatap.core.api_schemas import ErrorOut
 from satuatap.core.errors import PermissionDenied
 from satuatap.monitoring import selectors
 from satuatap.monitoring.rubric import month_parse
@@ -22,11 +23,6 @@ from satuatap.monitoring.rubric import month_parse
 router = Router(tags=["monitoring"], auth=API_AUTH)
 
 
-class ErrorOut(Schema):
-    code: str
-    message: str
-    message_en: str
-    details: Any = None
 
 
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from ninja import Field, Query, Router, Schema
 
+from satuatap.core.api_schemas import ErrorOut
 from satuatap.core.limits import MAX_OFFSET
 from satuatap.notify import selectors
 from satuatap.notify.models import Channel, Message, MessageState
@@ -14,11 +14,6 @@ from satuatap.notify.models import Channel, Message, MessageState
 router = Router(tags=["notifications"])
 
 
-class ErrorOut(Schema):
-    code: str
-    message: str
-    message_en: str
-    details: Any = None
 
 
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from satuatap.core.admin import ReadOnlyAdmin
 from satuatap.placement.models import (
     Company,
     CompanyMembership,
@@ -21,17 +22,6 @@ from satuatap.placement.models import (
     Rule,
     RuleSet,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Company)

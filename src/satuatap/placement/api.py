@@ -18,6 +18,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
 from satuatap.accounts.models import User
+from satuatap.core.api_schemas import ErrorOut
 from satuatap.placement import ratelimit, selectors, services
 from satuatap.placement.models import (
     Company,
@@ -33,11 +34,6 @@ from satuatap.placement.models import (
 router = Router(tags=["placement"])
 
 
-class ErrorOut(Schema):
-    code: str
-    message: str
-    message_en: str
-    details: Any = None
 
 
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from satuatap.core.admin import ReadOnlyAdmin
 from satuatap.queueing.models import Appointment, Counter, OpeningHours, ServiceCapacity, Ticket, TicketEvent
 
 
@@ -18,17 +19,6 @@ class OpeningHoursAdmin(admin.ModelAdmin):
 class ServiceCapacityAdmin(admin.ModelAdmin):
     list_display = ("office", "agency", "daily_capacity")
     list_filter = ("office", "agency")
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Ticket)

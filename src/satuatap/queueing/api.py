@@ -11,11 +11,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.urls import reverse
 from ninja import Field, Router, Schema
 
+from satuatap.core.api_schemas import ErrorOut
 from satuatap.core.errors import ValidationFailed
 from satuatap.queueing import ratelimit, selectors, services
 from satuatap.queueing.models import Appointment, Counter, Priority, Ticket
@@ -24,11 +24,6 @@ from satuatap.reference import selectors as reference_selectors
 router = Router(tags=["queueing"])
 
 
-class ErrorOut(Schema):
-    code: str
-    message: str
-    message_en: str
-    details: Any = None
 
 
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from satuatap.core.admin import ReadOnlyAdmin
 from satuatap.reference.models import (
     Agency,
     Country,
@@ -17,19 +18,6 @@ from satuatap.reference.models import (
     Region,
     StepDefinition,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Viewable by staff with view permission; rows come only from `satuatap load-reference`."""
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Region)

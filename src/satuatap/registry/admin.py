@@ -5,16 +5,9 @@ from django.contrib import admin
 
 from satuatap.accounts import services as account_services
 from satuatap.accounts.models import AuditAction
+from satuatap.core.admin import ReadOnlyAdmin
 from satuatap.core.masking import mask_nik
 from satuatap.registry.models import CorrectionRequest, FamilyConsent, Worker, WorkerEvent
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class FamilyConsentInline(admin.TabularInline):

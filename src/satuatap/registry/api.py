@@ -12,6 +12,7 @@ from django.http import HttpResponse
 from ninja import Field, Query, Router, Schema
 
 from satuatap.accounts import audit
+from satuatap.core.api_schemas import ErrorOut
 from satuatap.core.errors import PermissionDenied
 from satuatap.registry import export, selectors, services
 from satuatap.registry.access import nik_for, user_reads_workers
@@ -26,11 +27,6 @@ MaritalCode = Literal["", "single", "married", "divorced", "widowed"]
 RelationCode = Literal["spouse", "father", "mother", "guardian"]
 
 
-class ErrorOut(Schema):
-    code: str
-    message: str
-    message_en: str
-    details: dict[str, Any] | list[Any]
 
 
 class IssueOut(Schema):
