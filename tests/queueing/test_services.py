@@ -252,3 +252,27 @@ def test_board_shows_only_todays_calls(disnaker):
     assert [c["ticket"] for c in selectors.board(office_id=OFFICE)["calls"]] == [t.code]
     TicketEvent.objects.filter(ticket=t).update(created_at=timezone.now() - dt.timedelta(days=1))
     assert selectors.board(office_id=OFFICE)["calls"] == []
+
+
+def test_a_case_opened_at_the_counter_becomes_the_served_new_registrants(disnaker, django_capture_on_commit_callbacks):
+    v = _new()
+    services.counter_open(actor=disnaker, label="1")
+    t = services.call_next(actor=disnaker)
+    other_desk = factories.officer(OFFICE, "DISNAKER")  # another manpower officer, serving nobody
+    with django_capture_on_commit_callbacks(execute=True):
+        elsewhere = factories.open_case(other_desk, factories.worker())
+    v.visit.refresh_from_db()
+    assert v.visit.case_id is None  # not the case of someone this counter serves
+    with django_capture_on_commit_callbacks(execute=True):
+        case = factories.open_case(disnaker, factories.worker())
+    v.visit.refresh_from_db()
+    assert v.visit.case_id == case.pk and elsewhere.pk != case.pk
+    # from now on the visit follows the case's steps: after registration the manpower desk still has ready steps
+    # (selection, certificate), so the candidate stays; when the desk is done, the visit goes on, arrival kept
+    with django_capture_on_commit_callbacks(execute=True):
+        complete(disnaker, case, "REG", "registration")
+    t.refresh_from_db()
+    assert t.state == TicketState.CALLED
+    result = services.ticket_done(actor=disnaker, ticket_id=t.pk)
+    assert result.next_ticket is not None and result.next_ticket.agency_id != "DISNAKER"
+    assert result.next_ticket.arrived_at == v.visit.arrived_at

@@ -425,8 +425,32 @@ def route_after_case_change(*, case_id: int) -> Ticket | None:
 ROUTING_KINDS = frozenset({"step_completed", "step_rejected", "step_waived", "step_relocked", "step_expired"})
 
 
+def visit_link_opened_case(*, case_id: int) -> Visit | None:
+    """A new registrant's visit meets its case: when the officer who opened the case is serving, at their counter,
+    a visit that has no case yet, the visit is the case's from now on (routing then follows its steps)."""
+    case = Case.objects.filter(pk=case_id).values("office_id", "opened_by_id").first()
+    if case is None or case["opened_by_id"] is None:
+        return None
+    with transaction.atomic():
+        ticket = (
+            Ticket.objects.select_for_update()
+            .filter(state=T.CALLED, office_id=case["office_id"], counter__officer_id=case["opened_by_id"],
+                    visit__case__isnull=True, visit__status=VisitStatus.OPEN)
+            .select_related("visit").first()
+        )
+        if ticket is None:
+            return None
+        visit = ticket.visit
+        visit.case_id = case_id
+        visit.save(update_fields=["case"])
+    return visit
+
+
 def on_case_change(change) -> None:
-    """Listener registered with the journey (after commit): route the case's open visit."""
+    """Listener registered with the journey (after commit): link a just-opened case to the visit being served,
+    and route the case's open visit."""
+    if "case_opened" in change.kinds:
+        visit_link_opened_case(case_id=change.case_id)
     if ROUTING_KINDS.intersection(change.kinds):
         route_after_case_change(case_id=change.case_id)
 
