@@ -123,6 +123,10 @@ def test_regency_officer_sees_their_workers_abroad_and_marks_returned(desks, off
     services.abroad_mark_returned(actor=desks["DISNAKER"], case_number=home.number, note="Pulang tepat waktu")
     a = Abroad.objects.get(case=home)
     assert a.status == AbroadStatus.RETURNED and a.returned_by == desks["DISNAKER"]
+    from satuatap.accounts.models import AuditEntry
+
+    entry = AuditEntry.objects.get(object_type="cards.abroad", object_id=str(a.case_id))
+    assert entry.details["to"] == "returned" and entry.reason == "Pulang tepat waktu"
     assert selectors.abroad_summary(user=desks["DISNAKER"])["total"] == 1
     with pytest.raises(Conflict):
         services.abroad_mark_returned(actor=desks["DISNAKER"], case_number=home.number)

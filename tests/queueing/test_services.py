@@ -276,3 +276,20 @@ def test_a_case_opened_at_the_counter_becomes_the_served_new_registrants(disnake
     result = services.ticket_done(actor=disnaker, ticket_id=t.pk)
     assert result.next_ticket is not None and result.next_ticket.agency_id != "DISNAKER"
     assert result.next_ticket.arrived_at == v.visit.arrived_at
+
+
+def test_appointment_changes_leave_a_history_row():
+    from satuatap.accounts.models import AuditEntry
+    from satuatap.queueing.models import Appointment, AppointmentStatus
+
+    office = factories.officer(OFFICE, "DISNAKER").office
+    now = timezone.now()
+    booked = [Appointment.objects.create(code=f"HIST{i}", office=office, agency_id="DISNAKER", day=now.date(),
+                                         slot=dt.time(8), starts_at=now - dt.timedelta(hours=2), created_at=now)
+              for i in range(2)]
+    services.appointment_cancel(code="HIST0")
+    assert services.appointments_mark_no_shows(now=now) == 1
+    rows = {e.object_id: e.details for e in AuditEntry.objects.filter(object_type="queueing.appointment")}
+    assert rows["HIST0"] == {"from": "booked", "to": "cancelled", "office": OFFICE}
+    assert rows["HIST1"]["to"] == "no_show"
+    assert Appointment.objects.get(pk=booked[1].pk).status == AppointmentStatus.NO_SHOW

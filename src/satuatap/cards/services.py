@@ -17,7 +17,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from satuatap.accounts import selectors as account_selectors
-from satuatap.accounts.models import User
+from satuatap.accounts import services as account_services
+from satuatap.accounts.models import AuditAction, User
 from satuatap.cards import keys, signing
 from satuatap.cards.access import (
     card_mobile_code,
@@ -468,6 +469,11 @@ def abroad_mark_returned(*, actor: User, case_number: str, returned_on: dt.date 
     abroad.returned_by = actor
     abroad.return_note = (note or "")[:2000]
     abroad.save(update_fields=["status", "returned_on", "returned_by", "return_note"])
+    account_services.audit_record(actor=actor, action=AuditAction.UPDATE, object_type="cards.abroad",
+                                  object_id=abroad.case_id, subject_worker_id=abroad.worker_id,
+                                  reason=abroad.return_note,
+                                  details={"from": AbroadStatus.ABROAD, "to": AbroadStatus.RETURNED,
+                                           "returned_on": returned_on.isoformat()})
     return abroad
 
 

@@ -18,7 +18,8 @@ from django.db.models import F
 from django.utils import timezone
 
 from satuatap.accounts import selectors as account_selectors
-from satuatap.accounts.models import User
+from satuatap.accounts import services as account_services
+from satuatap.accounts.models import AuditAction, User
 from satuatap.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from satuatap.core.timeutil import local_date
 from satuatap.journey import selectors as journey_selectors
@@ -514,6 +515,14 @@ def _appointment_by_code(code: str) -> Appointment:
     return appt
 
 
+def _appointment_moved(appt: Appointment, before: str, *, reason: str = "") -> None:
+    """The history row of an appointment's change (booked → cancelled / checked in / no-show): an audit entry, as
+    the candidate acts by code, without an account."""
+    account_services.audit_record(actor=None, action=AuditAction.UPDATE, object_type="queueing.appointment",
+                                  object_id=appt.code, reason=reason,
+                                  details={"from": before, "to": appt.status, "office": appt.office_id})
+
+
 def appointment_cancel(*, code: str) -> Appointment:
     """Cancel a booking by its confirmation code (frees its place)."""
     with transaction.atomic():
@@ -524,6 +533,7 @@ def appointment_cancel(*, code: str) -> Appointment:
         appt.status = AppointmentStatus.CANCELLED
         appt.cancelled_at = timezone.now()
         appt.save(update_fields=["status", "cancelled_at"])
+        _appointment_moved(appt, AppointmentStatus.BOOKED)
     return appt
 
 
@@ -545,6 +555,7 @@ def appointment_check_in(*, code: str, office_code: str, priority: str = Priorit
         appt.status = AppointmentStatus.CHECKED_IN
         appt.checked_in_at = now
         appt.save(update_fields=["status", "checked_in_at"])
+        _appointment_moved(appt, AppointmentStatus.BOOKED)
         if appt.case_number:
             return visit_start(office_code=office.code, case_number=appt.case_number, priority=priority,
                                appointment=appt)
@@ -571,5 +582,12 @@ def visits_close_stale(*, now: dt.datetime | None = None) -> int:
 def appointments_mark_no_shows(*, now: dt.datetime | None = None) -> int:
     """Bookings not checked in by the end of their grace time become no-shows (their place is released)."""
     now = now or timezone.now()
-    return Appointment.objects.filter(status=AppointmentStatus.BOOKED,
-                                      starts_at__lt=now - APPOINTMENT_GRACE).update(status=AppointmentStatus.NO_SHOW)
+    missed = 0
+    with transaction.atomic():
+        for appt in Appointment.objects.select_for_update().filter(status=AppointmentStatus.BOOKED,
+                                                                   starts_at__lt=now - APPOINTMENT_GRACE):
+            appt.status = AppointmentStatus.NO_SHOW
+            appt.save(update_fields=["status"])
+            _appointment_moved(appt, AppointmentStatus.BOOKED, reason="not checked in by the end of the grace time")
+            missed += 1
+    return missed
