@@ -29,7 +29,11 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(scope="session")
 def browser():
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    # CI runs two test workers, a live server and Chromium on two shared cores: the 5 s default of expect()
+    # is too short for a page that is merely slow, so it waits as long as page actions do.
+    expect.set_options(timeout=15_000)
 
     with sync_playwright() as pw:
         browser = pw.chromium.launch(

@@ -95,7 +95,12 @@ def test_offline_verifier_valid_and_tampered(offline_page: Page):
 
 def test_offline_verifier_revoked_expired_unknown_key(offline_page: Page):
     page = offline_page
-    page.reload()  # the key file and the list are remembered by this computer: no need to load them again
+    # the key file and the list are remembered by this computer: no need to load them again
+    stored = page.evaluate("[localStorage.getItem('satuatap-card-keys') !== null,"
+                           " localStorage.getItem('satuatap-card-revocations') !== null]")
+    assert stored == [True, True]
+    page.reload()
+    expect(page.locator("body")).to_have_attribute("data-restored", "yes")
     expect(page.locator("#keys-status")).to_contain_text("k-2026")
     expect(page.locator("#rl-status")).to_contain_text("1 kartu")
     revoked = signing.sign(card_payload(n="KPMI-REVOKED-1"), private_key=KEY, key_id="k-2026")
