@@ -293,3 +293,72 @@ def test_appointment_changes_leave_a_history_row():
     assert rows["HIST0"] == {"from": "booked", "to": "cancelled", "office": OFFICE}
     assert rows["HIST1"]["to"] == "no_show"
     assert Appointment.objects.get(pk=booked[1].pk).status == AppointmentStatus.NO_SHOW
+
+
+def _appointment_now(code, agency_id, case_number, *, minutes_ago=0):
+    from satuatap.queueing.models import Appointment
+
+    now = timezone.now()
+    starts = now - dt.timedelta(minutes=minutes_ago)
+    return Appointment.objects.create(code=code, office_id=OFFICE, agency_id=agency_id, day=timezone.localdate(),
+                                      slot=starts.time(), starts_at=starts, case_number=case_number, created_at=now)
+
+
+def test_appointment_check_in_joins_the_ticket_already_taken_by_case_number(disnaker):
+    from satuatap.accounts.models import AuditEntry
+    from satuatap.queueing.models import AppointmentStatus
+
+    services.visit_start(office_code=OFFICE, new_registrant=True)  # someone arrived earlier
+    case = factories.open_case(disnaker, factories.worker())
+    first = services.visit_start(office_code=OFFICE, case_number=case.number)  # ticket by case number first
+    appt = _appointment_now("JOINED01", "DISNAKER", case.number)
+    result = services.appointment_check_in(code="joined01", office_code=OFFICE)
+    assert result.existing and result.visit.pk == first.visit.pk and result.ticket.pk == first.ticket.pk
+    appt.refresh_from_db()
+    first.visit.refresh_from_db()
+    assert appt.status == AppointmentStatus.CHECKED_IN and appt.checked_in_at is not None
+    assert first.visit.appointment_id == appt.pk  # the visit is the appointment's
+    ticket = Ticket.objects.get(pk=first.ticket.pk)
+    assert ticket.state == TicketState.WAITING and ticket.appointment_at == appt.starts_at  # served in its slot
+    assert TicketEvent.objects.filter(ticket=ticket, kind="appointment", payload__appointment="JOINED01").exists()
+    entry = AuditEntry.objects.get(object_type="queueing.appointment", object_id="JOINED01")
+    assert (entry.details["from"], entry.details["to"]) == ("booked", "checked_in")
+    # the sweep after the grace time does not count it as a no-show
+    assert services.appointments_mark_no_shows(now=timezone.now() + dt.timedelta(hours=2)) == 0
+    appt.refresh_from_db()
+    assert appt.status == AppointmentStatus.CHECKED_IN
+    # and the candidate is called ahead of the earlier arrival, as a fresh check-in would be
+    services.counter_open(actor=disnaker, label="1")
+    assert services.call_next(actor=disnaker).pk == ticket.pk
+
+
+def test_appointment_check_in_moves_a_waiting_ticket_to_the_booked_desk(disnaker, case_after_reg):
+    from satuatap.queueing.models import AppointmentStatus
+
+    first = services.visit_start(office_code=OFFICE, case_number=case_after_reg.number)
+    assert first.ticket.agency_id != "DINKES"  # the shortest queue, not the booked desk
+    appt = _appointment_now("JOINED02", "DINKES", case_after_reg.number, minutes_ago=5)
+    result = services.appointment_check_in(code="JOINED02", office_code=OFFICE)
+    assert result.existing and result.visit.pk == first.visit.pk
+    assert result.ticket.agency_id == "DINKES" and result.ticket.appointment_at == appt.starts_at
+    assert result.ticket.arrived_at == first.visit.arrived_at  # arrival kept
+    old = Ticket.objects.get(pk=first.ticket.pk)
+    assert old.state == TicketState.CANCELLED
+    appt.refresh_from_db()
+    assert appt.status == AppointmentStatus.CHECKED_IN and appt.visit.pk == first.visit.pk
+
+
+def test_appointment_check_in_while_being_served_only_links(disnaker):
+    from satuatap.queueing.models import AppointmentStatus
+
+    case = factories.open_case(disnaker, factories.worker())
+    first = services.visit_start(office_code=OFFICE, case_number=case.number)
+    services.counter_open(actor=disnaker, label="1")
+    called = services.call_next(actor=disnaker)
+    appt = _appointment_now("JOINED03", "DISNAKER", case.number)
+    result = services.appointment_check_in(code="JOINED03", office_code=OFFICE)
+    assert result.existing and result.ticket.pk == called.pk
+    called.refresh_from_db()
+    assert called.state == TicketState.CALLED and called.counter_id is not None
+    appt.refresh_from_db()
+    assert appt.status == AppointmentStatus.CHECKED_IN and appt.visit.pk == first.visit.pk

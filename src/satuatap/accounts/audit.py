@@ -46,6 +46,28 @@ def reason_is_enough(reason: str) -> bool:
     return len((reason or "").strip()) >= REASON_MIN_LENGTH
 
 
+# A reason given on a page's form holds for this session for a working day, per record (the user comes back to
+# the record several times while doing the task the reason names); every opening is still recorded with it.
+# The case page (web.views.case) keeps its grants under this session key too, by case number.
+REASON_SESSION_KEY = "satuatap_access_reasons"
+REASON_VALID_SECONDS = 8 * 3600
+
+
+def reason_grant(request, key: str, reason: str) -> None:
+    """Remember in the session the reason given on a form for opening the record named `key`."""
+    grants = dict(request.session.get(REASON_SESSION_KEY, {}))
+    grants[key] = {"reason": reason.strip(), "at": dt.datetime.now(dt.UTC).timestamp()}
+    request.session[REASON_SESSION_KEY] = grants
+
+
+def reason_granted(request, key: str) -> str:
+    """The reason given in this session for the record named `key`, while it holds; "" when none."""
+    grant = request.session.get(REASON_SESSION_KEY, {}).get(key)
+    if not grant or dt.datetime.now(dt.UTC).timestamp() - grant.get("at", 0) > REASON_VALID_SECONDS:
+        return ""
+    return grant.get("reason", "")
+
+
 def record_full_read(
     *,
     request,

@@ -233,8 +233,12 @@ def visit_start(*, office_code: str, case_number: str = "", nik: str = "", new_r
         day = local_date(now, office.zone)
         if case is not None:
             existing = Visit.objects.filter(case=case, status=VisitStatus.OPEN).first()
+            if existing is not None and appointment is not None:  # the check-in changes the visit: lock it
+                existing = Visit.objects.select_for_update().filter(pk=existing.pk, status=VisitStatus.OPEN).first()
             active = existing.tickets.filter(rules.active_ticket_q()).first() if existing is not None else None
             if existing is not None and existing.day == day and active is not None:
+                if appointment is not None:
+                    active = _visit_take_appointment(existing, appointment, now=now, actor=actor, office=office)
                 return VisitResult(existing, active, True)
             if existing is not None:  # left over from an earlier day: closed, and a new visit starts
                 _close_visit(existing, now=now)
@@ -254,6 +258,37 @@ def visit_start(*, office_code: str, case_number: str = "", nik: str = "", new_r
                 code="queue_nothing_ready",
             )
     return VisitResult(visit, ticket)
+
+
+def _visit_take_appointment(visit: Visit, appointment: Appointment, *, now: dt.datetime, actor: User | None,
+                            office: reference_selectors.OfficeInfo) -> Ticket:
+    """The candidate already holds today's ticket (taken by case number or NIK) and now checks in their
+    appointment: the visit becomes the appointment's, and a ticket still waiting gets the place a fresh check-in
+    would give it: at the booked desk, served in its slot. A ticket being served stays as it is. The caller holds
+    the case's and the visit's locks."""
+    if visit.appointment_id is None:  # a second appointment of the same visit keeps the first one linked
+        visit.appointment = appointment
+        visit.save(update_fields=["appointment"])
+    ticket = Ticket.objects.select_for_update().select_related("visit").get(rules.active_ticket_q(), visit=visit)
+    if ticket.state != T.WAITING:
+        return ticket
+    payload = {"appointment": appointment.code}
+    if ticket.agency_id == appointment.agency_id:
+        ticket.appointment_at = appointment.starts_at
+        ticket.version += 1
+        ticket.save(update_fields=["appointment_at", "version"])
+        _event(ticket, "appointment", now=now, actor=actor, from_state=T.WAITING, to_state=T.WAITING,
+               payload=payload)
+        return ticket
+    if visit.case_id is None or appointment.agency_id not in _ready_desks(visit.case, office):
+        return ticket  # the booked desk has nothing to do for the case now: the visit's own routing goes on
+    _close_ticket(ticket, T.CANCELLED, now=now, actor=actor, kind="moved", reason="appointment checked in",
+                  payload={"to": appointment.agency_id, **payload})
+    moved = _ticket_create(visit, appointment.agency_id, now=now, actor=actor, reason="appointment checked in",
+                           payload={"from": ticket.agency_id, **payload})
+    moved.appointment_at = appointment.starts_at  # _ticket_create gives the slot only to a visit's first ticket
+    moved.save(update_fields=["appointment_at"])
+    return moved
 
 
 # --- counters ------------------------------------------------------------------------------------------
@@ -515,12 +550,13 @@ def _appointment_by_code(code: str) -> Appointment:
     return appt
 
 
-def _appointment_moved(appt: Appointment, before: str, *, reason: str = "") -> None:
+def _appointment_moved(appt: Appointment, before: str, *, reason: str = "", details: dict | None = None) -> None:
     """The history row of an appointment's change (booked → cancelled / checked in / no-show): an audit entry, as
     the candidate acts by code, without an account."""
     account_services.audit_record(actor=None, action=AuditAction.UPDATE, object_type="queueing.appointment",
                                   object_id=appt.code, reason=reason,
-                                  details={"from": before, "to": appt.status, "office": appt.office_id})
+                                  details={"from": before, "to": appt.status, "office": appt.office_id,
+                                           **(details or {})})
 
 
 def appointment_cancel(*, code: str) -> Appointment:
@@ -555,11 +591,16 @@ def appointment_check_in(*, code: str, office_code: str, priority: str = Priorit
         appt.status = AppointmentStatus.CHECKED_IN
         appt.checked_in_at = now
         appt.save(update_fields=["status", "checked_in_at"])
-        _appointment_moved(appt, AppointmentStatus.BOOKED)
+        # A candidate who already took today's ticket by case number or NIK keeps it: visit_start links the
+        # appointment to that visit and gives the ticket the slot's place (see _visit_take_appointment).
         if appt.case_number:
-            return visit_start(office_code=office.code, case_number=appt.case_number, priority=priority,
-                               appointment=appt)
-        return visit_start(office_code=office.code, new_registrant=True, priority=priority, appointment=appt)
+            result = visit_start(office_code=office.code, case_number=appt.case_number, priority=priority,
+                                 appointment=appt)
+        else:
+            result = visit_start(office_code=office.code, new_registrant=True, priority=priority, appointment=appt)
+        _appointment_moved(appt, AppointmentStatus.BOOKED,
+                           details={"visit": result.visit.pk, "existing_visit": result.existing})
+    return result
 
 
 def visits_close_stale(*, now: dt.datetime | None = None) -> int:
