@@ -155,6 +155,12 @@ else:
     # Server-side binding lets PostgreSQL prepare the statements a transition repeats; turn it off behind a
     # transaction-pooling PgBouncer (DATABASE_SERVER_SIDE_BINDING=0).
     DATABASES["default"]["OPTIONS"]["server_side_binding"] = _env_bool("DATABASE_SERVER_SIDE_BINDING", True)
+    # Django turns psycopg's prepared statements off unless asked; a statement run this many times on a
+    # connection is prepared once and then only executed (a transition's dozen statements are parsed and
+    # planned once per connection, not per request). 0 turns it off (as behind a transaction-pooling PgBouncer).
+    if DATABASES["default"]["OPTIONS"]["server_side_binding"]:
+        threshold = int(os.environ.get("DATABASE_PREPARE_THRESHOLD", "5"))
+        DATABASES["default"]["OPTIONS"]["prepare_threshold"] = threshold if threshold > 0 else None
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

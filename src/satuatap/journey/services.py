@@ -17,11 +17,12 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, OuterRef
+from django.db.models import F
 from django.utils import timezone
 
 from satuatap.accounts import selectors as account_selectors
 from satuatap.accounts.models import User
+from satuatap.core import fastsql
 from satuatap.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from satuatap.core.timeutil import local_date
 from satuatap.core.uploads import check_upload
@@ -270,22 +271,46 @@ def _case_move(ctx: _Ctx, action: str, *, reason: str = "") -> None:
            payload={"action": action})
 
 
+# The statements every transition runs, written once (core.fastsql): compiling them through the ORM costs more
+# than running them.
+_CASE = fastsql.Columns(Case, "c")
+_STEP = fastsql.Columns(Step, "s")
+_sql_cache: dict[tuple[str, str], str] = {}
+
+
+def _sql(name: str) -> str:
+    from django.db import connection
+
+    key = (name, connection.vendor)
+    sql = _sql_cache.get(key)
+    if sql is None:
+        q = fastsql._quote
+        lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+        sql = _sql_cache[key] = {
+            "case_lock": f"SELECT {_CASE.sql} FROM {_CASE.table} c WHERE c.{q('number')} = %s{lock}",  # noqa: S608
+            "steps": f"SELECT {_STEP.sql} FROM {_STEP.table} s WHERE s.{q('case_id')} = %s "  # noqa: S608
+                     f"ORDER BY s.{q('sort_order')}, s.{q('id')}",
+        }[name]
+    return sql
+
+
 def _lock_case(case_number: str) -> Case:
-    case = Case.objects.select_for_update().filter(number=case_number).first()
-    if case is None:
+    rows = fastsql.fetch(_sql("case_lock"), [case_number])
+    if not rows:
         raise NotFound(f"Kasus {case_number} tidak ditemukan.", f"Case {case_number} not found.",
                        code="case_not_found")
-    return case
+    return _CASE.load(rows[0])
 
 
 def _load_ctx(case: Case, actor: User | None) -> _Ctx:
     now = timezone.now()
     office = reference_selectors.office_info(case.office_id)
-    steps = list(case.steps.order_by("sort_order"))
+    steps = [_STEP.load(row) for row in fastsql.fetch(_sql("steps"), [case.pk])]
     # Step definitions of a stored process version never change: take them from the in-process cache.
     defs = reference_selectors.step_definitions(case.process_id, must_have=frozenset(s.definition_id for s in steps))
     for step in steps:
         step.definition = defs[step.definition_id]
+        step.case = case
     return _Ctx(case=case, actor=actor, now=now, today=local_date(now, office.zone), office=office,
                 steps={s.code: s for s in steps})
 
@@ -299,9 +324,8 @@ def _save(ctx: _Ctx) -> CaseChange:
     # case lock (bulk_update's CASE expressions cost more to build than the few rows they save).
     for step in ctx.changed.values():
         fields = ctx.dirty[step.pk]
-        updated = Step.objects.filter(pk=step.pk, version=ctx.original_versions[step.pk]).update(
-            **{f: getattr(step, f) for f in fields}
-        )
+        updated = fastsql.update_by_pk(Step, step.pk, {f: getattr(step, f) for f in sorted(fields)},
+                                       where={"version": ctx.original_versions[step.pk]})
         if updated != 1:
             raise Conflict(
                 f"Langkah {step.code} diubah bersamaan oleh orang lain. Muat ulang lalu coba lagi.",
@@ -311,10 +335,9 @@ def _save(ctx: _Ctx) -> CaseChange:
     case = ctx.case
     case.version += 1  # the row is locked for this transaction, so a plain increment is exact
     case.updated_at = ctx.now
-    Case.objects.filter(pk=case.pk).update(
-        version=case.version, updated_at=ctx.now, **{f: getattr(case, f) for f in ctx.case_dirty}
-    )
-    created = Event.objects.bulk_create(ctx.events)
+    fastsql.update_by_pk(Case, case.pk, {"version": case.version, "updated_at": ctx.now,
+                                         **{f: getattr(case, f) for f in sorted(ctx.case_dirty)}})
+    created = fastsql.insert(Event, ctx.events)
     change = CaseChange(
         case_id=case.pk,
         case_number=case.number,
@@ -572,6 +595,28 @@ def step_start(*, actor: User, case_number: str, step_code: str, expected_versio
 RULE_STAGE_BY_OUTCOME = {"card": "card", "departure": "departure"}
 
 
+_WORKER = fastsql.Columns(Worker, "w")
+
+
+def _worker_rule_inputs(case: Case) -> tuple[Worker, bool, bool]:
+    from django.db import connection
+
+    q = fastsql._quote
+    consent_sql, consent_params = registry_selectors.worker_has_consent_sql("w")
+    active = ", ".join(["%s"] * len(ACTIVE_CASE_STATES))
+    sql = _sql_cache.get(("worker_rules", connection.vendor))
+    if sql is None:
+        sql = _sql_cache[("worker_rules", connection.vendor)] = (
+            f"SELECT {_WORKER.sql}, "  # noqa: S608
+            f"EXISTS (SELECT 1 FROM {_CASE.table} c WHERE c.{q('worker_id')} = w.{q('id')} "
+            f"AND c.{q('status')} IN ({active}) AND c.{q('id')} <> %s), {consent_sql} "
+            f"FROM {_WORKER.table} w WHERE w.{q('id')} = %s"
+        )
+    rows = fastsql.fetch(sql, [*ACTIVE_CASE_STATES, case.pk, *consent_params, case.worker_id])
+    row = rows[0]
+    return _WORKER.load(row), bool(row[_WORKER.width]), bool(row[_WORKER.width + 1])
+
+
 def _rules_decision(ctx: _Ctx, step: Step, outcome: dict[str, Any] | None):
     """Evaluate the placement rules for completing `step`, under the case lock, and record the decision."""
     case = ctx.case
@@ -580,21 +625,17 @@ def _rules_decision(ctx: _Ctx, step: Step, outcome: dict[str, Any] | None):
     visa_step = ctx.steps.get("VISA")
     if visa_type is None and visa_step is not None and visa_step.state == S.DONE:
         visa_type = (visa_step.outcome or {}).get("visa_type")
-    # The worker and whether they hold another active case, in one statement; the worker stays on the case for
-    # what runs later in this transaction (notifications).
-    worker = Worker.objects.annotate(
-        active_elsewhere=Exists(
-            Case.objects.filter(worker_id=OuterRef("pk"), status__in=ACTIVE_CASE_STATES).exclude(pk=case.pk)
-        )
-    ).get(pk=case.worker_id)
+    # The worker, whether they hold another active case and whether the family consent is on file, in one
+    # statement; the worker stays on the case for what runs later in this transaction (notifications).
+    worker, active_elsewhere, has_consent = _worker_rule_inputs(case)
     case.worker = worker
     return placement_services.case_rules_evaluate(
         stage=RULE_STAGE_BY_OUTCOME.get(outcome_type, "step_complete"), case_ref=case.number, worker=worker,
         scheme=case.scheme, destination_country=case.destination_country,
         office_regency_code=ctx.office.regency_code,
         job_order=placement_selectors.job_order_for_case(case_ref=case.number), job_order_fresh=True, on=ctx.today,
-        has_family_consent=registry_selectors.worker_has_consent(worker=worker),
-        active_case_elsewhere=worker.active_elsewhere,
+        has_family_consent=has_consent,
+        active_case_elsewhere=active_elsewhere,
         visa_type=visa_type, actor=ctx.actor, office_code=case.office_id,
     )
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from django.db.models import Q
 
+from satuatap.core import fastsql
 from satuatap.core.errors import NotFound
 from satuatap.placement.models import (
     Company,
@@ -531,9 +532,29 @@ def rule_applies(rule: Rule, *, on: dt.date, stage: str | None = None) -> bool:
     return stage is None or stage in rule.stages
 
 
+_RULE_SET = fastsql.Columns(RuleSet, "r")
+_rule_set_sql: dict[str, str] = {}
+
+
+def _rule_set_in_force(on: dt.date) -> RuleSet | None:
+    """The version with the latest effective date on or before `on` (every step completion asks: one statement
+    written once, core.fastsql)."""
+    from django.db import connection
+
+    sql = _rule_set_sql.get(connection.vendor)
+    if sql is None:
+        q = fastsql._quote
+        sql = _rule_set_sql[connection.vendor] = (
+            f"SELECT {_RULE_SET.sql} FROM {_RULE_SET.table} r WHERE r.{q('effective_from')} <= %s "  # noqa: S608
+            f"ORDER BY r.{q('effective_from')} DESC, r.{q('version')} DESC LIMIT 1"
+        )
+    rows = fastsql.fetch(sql, [fastsql.prep(RuleSet, "effective_from", on)])
+    return _RULE_SET.load(rows[0]) if rows else None
+
+
 def rules_in_force(*, on: dt.date) -> RulesInForce:
     """The rule set version with the latest effective date on or before `on`, and its rules in force that day."""
-    rule_set = RuleSet.objects.filter(effective_from__lte=on).order_by("-effective_from", "-version").first()
+    rule_set = _rule_set_in_force(on)
     if rule_set is None:
         raise NotFound(
             f"Tidak ada versi aturan penempatan yang berlaku pada {_d(on)}. Jalankan load_placement_reference.",

@@ -10,6 +10,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from satuatap.accounts.models import Role
+from satuatap.core import fastsql
 from satuatap.core.errors import NotFound, PermissionDenied
 from satuatap.placement import access
 from satuatap.placement.models import (
@@ -127,15 +128,48 @@ def job_order_links(*, user, job_order: JobOrder) -> QuerySet[JobOrderLink]:
     return JobOrderLink.objects.filter(job_order=job_order).select_related("worker").order_by("-linked_at", "-pk")
 
 
+_LINK_JOB = fastsql.Columns(JobOrder, "j")
+_LINK_COMPANY = fastsql.Columns(Company, "co")
+_LINK_EMPLOYER = fastsql.Columns(Employer, "e")
+_LINK_TITLE = fastsql.Columns(JobTitle, "t")
+_job_order_sql: dict[str, str] = {}
+
+
+def _job_order_for_case_sql(vendor: str) -> str:
+    sql = _job_order_sql.get(vendor)
+    if sql is None:
+        q = fastsql._quote
+        sql = _job_order_sql[vendor] = (
+            f"SELECT {_LINK_JOB.sql}, {_LINK_COMPANY.sql}, {_LINK_EMPLOYER.sql}, {_LINK_TITLE.sql} "  # noqa: S608
+            f"FROM {q(JobOrderLink._meta.db_table)} l "
+            f"JOIN {_LINK_JOB.table} j ON j.{q('id')} = l.{q('job_order_id')} "
+            f"JOIN {_LINK_COMPANY.table} co ON co.{q('id')} = j.{q('company_id')} "
+            f"JOIN {_LINK_EMPLOYER.table} e ON e.{q('id')} = j.{q('employer_id')} "
+            f"JOIN {_LINK_TITLE.table} t ON t.{q('code')} = j.{q('job_title_id')} "
+            f"WHERE l.{q('case_ref')} = %s AND l.{q('released_at')} IS NULL "
+            f"ORDER BY l.{q('linked_at')} DESC, l.{q('id')} DESC"
+        )
+    return sql
+
+
 def job_order_for_case(*, case_ref: str) -> JobOrder | None:
     """The job order a case holds a position in (for the journey), or None; read with its company, employer and
-    job title, as the placement rules need them."""
-    link = (
-        JobOrderLink.objects.filter(case_ref=case_ref, released_at__isnull=True)
-        .select_related("job_order__company", "job_order__employer", "job_order__job_title")
-        .first()
-    )
-    return link.job_order if link else None
+    job title, as the placement rules need them. Every step completion asks, so the statement is written once
+    (core.fastsql) rather than compiled from a queryset each time."""
+    from django.db import connection
+
+    rows = fastsql.fetch(_job_order_for_case_sql(connection.vendor), [case_ref])
+    if not rows:
+        return None
+    row = rows[0]
+    job_order = _LINK_JOB.load(row)
+    offset = _LINK_JOB.width
+    job_order.company = _LINK_COMPANY.load(row, offset)
+    offset += _LINK_COMPANY.width
+    job_order.employer = _LINK_EMPLOYER.load(row, offset)
+    offset += _LINK_EMPLOYER.width
+    job_order.job_title = _LINK_TITLE.load(row, offset)
+    return job_order
 
 
 # --- fees and decisions ---------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from satuatap.core import fastsql
 from satuatap.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from satuatap.placement import access
 from satuatap.placement.models import (
@@ -793,7 +794,8 @@ def case_rules_evaluate(*, stage: str, case_ref: str, worker, scheme: str, desti
             override = overrides[0]
     for f in fired:
         f["overridden"] = override is not None
-    decision = Decision.objects.create(
+    # Written with core.fastsql's INSERT (one per step completion, no signals on this model).
+    (decision,) = fastsql.insert(Decision, [Decision(
         case_ref=case_ref, stage=stage, verdict=verdict, fired=fired, rule_set=in_force.rule_set,
         rule_set_version=in_force.rule_set.version, worker=worker if getattr(worker, "pk", None) else None,
         job_order=job_order, scheme=scheme or "", destination_country=ctx.destination_country[:2],
@@ -802,7 +804,7 @@ def case_rules_evaluate(*, stage: str, case_ref: str, worker, scheme: str, desti
                 "active_case_elsewhere": active_case_elsewhere, "visa_type": visa_type},
         evaluated_on=on, evaluated_at=timezone.now(), actor=actor if getattr(actor, "pk", None) else None,
         override=override,
-    )
+    )])
     return decision
 
 

@@ -63,6 +63,19 @@ def worker_has_consent(*, worker: Worker) -> bool:
     return consents.exists()
 
 
+def worker_has_consent_sql(worker_alias: str) -> tuple[str, list]:
+    """`worker_has_consent` as an SQL EXISTS over a worker row named `worker_alias`, for a statement that reads
+    the worker and its rule inputs at once (the journey's step completion); the same rule, with its params."""
+    from django.db import connection
+
+    q = connection.ops.quote_name
+    c, w = "fc", worker_alias
+    sql = (f"EXISTS (SELECT 1 FROM {q(FamilyConsent._meta.db_table)} {c} WHERE {c}.{q('worker_id')} = {w}.{q('id')} "  # noqa: S608
+           f"AND {c}.{q('village_head_acknowledged')} "
+           f"AND ({w}.{q('marital_status')} <> %s OR {c}.{q('relation')} = %s))")
+    return sql, [MaritalStatus.MARRIED.value, FamilyConsent.Relation.SPOUSE.value]
+
+
 def worker_consents(*, worker: Worker) -> QuerySet[FamilyConsent]:
     return FamilyConsent.objects.filter(worker=worker).order_by("-consent_date", "-pk")
 

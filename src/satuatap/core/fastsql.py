@@ -1,0 +1,136 @@
+"""Hand-written SQL for the few statements every step transition runs, with the ORM's own columns and converters.
+
+Building a queryset and compiling it to SQL costs more Python time than PostgreSQL takes to run the statement
+(see bench/profile_transition.py). The statements on the hot path of a transition (bearer token, case lock, the
+case's steps, step and case updates, event rows) have a fixed shape, so their SQL is written once here and the
+rows are turned into ordinary model instances exactly as the ORM would turn them: the same column list (from the
+model's fields), the same database converters (`from_db_value`, SQLite's text dates …) and `Model.from_db`, so
+the rest of the code cannot tell them apart from instances read through a queryset. Values written go through
+each field's `get_db_prep_save`, as `QuerySet.update` does.
+
+Everything here runs on both SQLite and PostgreSQL through Django's own cursor (query logging, execute wrappers
+and the transaction in force all apply).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.db import connections
+from django.db.models import Field, Model
+
+_DB = "default"
+
+
+def _quote(name: str) -> str:
+    return connections[_DB].ops.quote_name(name)
+
+
+class Columns:
+    """The concrete columns of a model (under a table alias) and rows of them turned into model instances."""
+
+    def __init__(self, model: type[Model], alias: str) -> None:
+        self.model = model
+        self.alias = alias
+        self.fields: tuple[Field, ...] = tuple(model._meta.concrete_fields)
+        self.attnames = [f.attname for f in self.fields]
+        self.width = len(self.fields)
+        self._converters: dict[str, list[tuple[int, list]]] = {}
+
+    @property
+    def table(self) -> str:
+        return _quote(self.model._meta.db_table)
+
+    @property
+    def sql(self) -> str:
+        """`alias."col", …` in field order."""
+        return ", ".join(f"{self.alias}.{_quote(f.column)}" for f in self.fields)
+
+    def _converters_for(self, connection) -> list[tuple[int, list]]:
+        found = self._converters.get(connection.vendor)
+        if found is None:
+            found = []
+            for i, f in enumerate(self.fields):
+                col = f.get_col(self.alias)
+                funcs = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
+                if funcs:
+                    found.append((i, [(fn, col) for fn in funcs]))
+            self._converters[connection.vendor] = found
+        return found
+
+    def load(self, row: Sequence[Any], offset: int = 0) -> Model:
+        """A model instance from `row[offset : offset + width]`, as a queryset would have made it."""
+        connection = connections[_DB]
+        values = list(row[offset : offset + self.width])
+        for i, funcs in self._converters_for(connection):
+            value = values[i]
+            for fn, col in funcs:
+                value = fn(value, col, connection)
+            values[i] = value
+        return self.model.from_db(_DB, self.attnames, values)
+
+
+def fetch(sql: str, params: Sequence[Any]) -> list[tuple]:
+    with connections[_DB].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def execute(sql: str, params: Sequence[Any]) -> int:
+    """Run a statement; the number of rows it changed."""
+    with connections[_DB].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
+
+
+def prep(model: type[Model], name: str, value: Any) -> Any:
+    """A value as the database takes it for a field (what QuerySet.update does with it)."""
+    field = model._meta.get_field(name)
+    return field.get_db_prep_save(value, connection=connections[_DB])
+
+
+def update_by_pk(model: type[Model], pk: Any, values: dict[str, Any], *, where: dict[str, Any] | None = None) -> int:
+    """UPDATE one row by primary key (and optional equality guards) with only the given fields; rows changed."""
+    meta = model._meta
+    sets, params = [], []
+    for name, value in values.items():
+        field = meta.get_field(name)
+        if isinstance(value, Model):  # a related object: its key, as QuerySet.update takes it
+            value = value.pk
+        sets.append(f"{_quote(field.column)} = %s")
+        params.append(field.get_db_prep_save(value, connection=connections[_DB]))
+    conds = [f"{_quote(meta.pk.column)} = %s"]
+    params.append(pk)
+    for name, value in (where or {}).items():
+        field = meta.get_field(name)
+        conds.append(f"{_quote(field.column)} = %s")
+        params.append(field.get_db_prep_value(value, connection=connections[_DB]))
+    sql = f"UPDATE {_quote(meta.db_table)} SET {', '.join(sets)} WHERE {' AND '.join(conds)}"  # noqa: S608
+    return execute(sql, params)
+
+
+def insert(model: type[Model], objs: Iterable[Model]) -> list[Model]:
+    """INSERT new rows in one statement and give each object its primary key (RETURNING where the database can;
+    otherwise the ORM's bulk_create). No signals, like bulk_create."""
+    objs = list(objs)
+    if not objs:
+        return objs
+    connection = connections[_DB]
+    if not connection.features.can_return_rows_from_bulk_insert:
+        return model._default_manager.bulk_create(objs)
+    meta = model._meta
+    fields = [f for f in meta.concrete_fields if f is not meta.pk]
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    params: list[Any] = []
+    for obj in objs:
+        for f in fields:
+            params.append(f.get_db_prep_save(f.pre_save(obj, add=True), connection=connection))
+    sql = (f"INSERT INTO {_quote(meta.db_table)} ({', '.join(_quote(f.column) for f in fields)}) "  # noqa: S608
+           f"VALUES {', '.join([row] * len(objs))} RETURNING {_quote(meta.pk.column)}")
+    ids = [r[0] for r in fetch(sql, params)]
+    for obj, pk in zip(objs, ids, strict=True):
+        obj.pk = pk
+        obj._state.adding = False
+        obj._state.db = _DB
+    return objs
