@@ -59,6 +59,9 @@ def test_update_by_pk_writes_only_the_given_fields_and_honours_the_guard(case):
     assert (after.state, after.actor_id, after.started_at, after.outcome) == ("in_progress", officer.pk, now,
                                                                               {"a": [1, "dua"]})
     assert after.version == step.version and after.reason == step.reason  # untouched fields stay
+    # a guard on an empty field means IS NULL (as the ORM writes it), not "= NULL", which never matches
+    assert fastsql.update_by_pk(Step, step.pk, {"reason": "x"}, where={"completed_at": None}) == 1
+    assert fastsql.update_by_pk(Step, step.pk, {"reason": "y"}, where={"started_at": None}) == 0
 
 
 def test_insert_gives_keys_and_stores_every_field(case):

@@ -96,14 +96,17 @@ def update_by_pk(model: type[Model], pk: Any, values: dict[str, Any], *, where: 
     sets, params = [], []
     for name, value in values.items():
         field = meta.get_field(name)
-        if isinstance(value, Model):  # a related object: its key, as QuerySet.update takes it
-            value = value.pk
+        if isinstance(value, Model):  # a related object: the key it is referred by, as QuerySet.update takes it
+            value = value.prepare_database_save(field)
         sets.append(f"{_quote(field.column)} = %s")
         params.append(field.get_db_prep_save(value, connection=connections[_DB]))
     conds = [f"{_quote(meta.pk.column)} = %s"]
     params.append(pk)
     for name, value in (where or {}).items():
         field = meta.get_field(name)
+        if value is None:
+            conds.append(f"{_quote(field.column)} IS NULL")
+            continue
         conds.append(f"{_quote(field.column)} = %s")
         params.append(field.get_db_prep_value(value, connection=connections[_DB]))
     sql = f"UPDATE {_quote(meta.db_table)} SET {', '.join(sets)} WHERE {' AND '.join(conds)}"  # noqa: S608
@@ -117,9 +120,11 @@ def insert(model: type[Model], objs: Iterable[Model]) -> list[Model]:
     if not objs:
         return objs
     connection = connections[_DB]
-    if not connection.features.can_return_rows_from_bulk_insert:
-        return model._default_manager.bulk_create(objs)
     meta = model._meta
+    auto_pk = meta.pk.get_internal_type() in ("AutoField", "BigAutoField", "SmallAutoField")
+    if not connection.features.can_return_rows_from_bulk_insert or not auto_pk or any(o.pk is not None for o in objs):
+        # keys chosen by the caller or not numbered by the database: the ORM's own path with its checks
+        return model._default_manager.bulk_create(objs)
     fields = [f for f in meta.concrete_fields if f is not meta.pk]
     row = "(" + ", ".join(["%s"] * len(fields)) + ")"
     params: list[Any] = []
