@@ -116,8 +116,9 @@ class Parts:
         self.order: list[str] = []
         self._restore: list[tuple[object, str, object]] = []
 
-    def wrap(self, label: str, owner: object, attr: str) -> None:
-        original = getattr(owner, attr)
+    def wrap(self, label: str, owner: object, attr: str | int) -> None:
+        """Time calls of owner.attr (or owner[attr] for a list of registered listeners)."""
+        original = owner[attr] if isinstance(owner, list) else getattr(owner, attr)
         if label not in self.order:
             self.order.append(label)
         qlog = self.qlog
@@ -134,11 +135,17 @@ class Parts:
                 self.calls[label] += 1
 
         self._restore.append((owner, attr, original))
-        setattr(owner, attr, timed)
+        if isinstance(owner, list):
+            owner[attr] = timed
+        else:
+            setattr(owner, attr, timed)
 
     def restore(self) -> None:
         for owner, attr, original in reversed(self._restore):
-            setattr(owner, attr, original)
+            if isinstance(owner, list):
+                owner[attr] = original
+            else:
+                setattr(owner, attr, original)
         self._restore.clear()
 
     def table(self, n: int) -> list[dict[str, Any]]:
@@ -169,6 +176,13 @@ def instrument(parts: Parts) -> None:
     for name in ("_lock_case", "_load_ctx", "_authorize_step", "validate_outcome", "_office_desks",
                  "_unlock_ready_steps", "_sync_case_status", "_save"):
         parts.wrap(f"      {name}", services, name)
+    parts.wrap("      _rules_decision (complete)", services, "_rules_decision")
+    parts.wrap("        _worker_rule_inputs", services, "_worker_rule_inputs")
+    parts.wrap("        job_order_for_case", services.placement_selectors, "job_order_for_case")
+    parts.wrap("        case_rules_evaluate", services.placement_services, "case_rules_evaluate")
+    for i, listener in enumerate(list(services._tx_listeners)):
+        parts.wrap(f"        in-transaction listener {listener.__module__}", services._tx_listeners, i)
+    parts.wrap("      after commit: _dispatch", services, "_dispatch")
     parts.wrap("    output: journey.api._transition_out", journey_api, "_transition_out")
     parts.wrap("    response: Operation._result_to_response", Operation, "_result_to_response")
 

@@ -102,10 +102,19 @@ def _add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
+def _outcomes(case: Case, *outcome_types: str) -> dict[str, dict[str, Any]]:
+    """The outcomes of the case's done steps of these types, read in one statement ({} for a type not done)."""
+    found: dict[str, dict[str, Any]] = {t: {} for t in outcome_types}
+    rows = (Step.objects.filter(case=case, definition__outcome_type__in=outcome_types, state="done")
+            .order_by("sort_order", "pk").values_list("definition__outcome_type", "outcome"))
+    for outcome_type, outcome in rows:
+        if not found[outcome_type]:
+            found[outcome_type] = dict(outcome or {})
+    return found
+
+
 def _outcome(case: Case, outcome_type: str) -> dict[str, Any]:
-    step = (Step.objects.filter(case=case, definition__outcome_type=outcome_type, state="done")
-            .only("outcome").first())
-    return dict(step.outcome) if step is not None else {}
+    return _outcomes(case, outcome_type)[outcome_type]
 
 
 @dataclass(frozen=True)
@@ -124,9 +133,10 @@ class CardFacts:
 
 
 def case_card_facts(case: Case) -> CardFacts:
-    worker = registry_selectors.worker_get(worker_id=case.worker_id)
-    passport = _outcome(case, "passport")
-    contract = _outcome(case, "contract")
+    # the case's worker when the caller read it with the case (card_issue does), else one plain read
+    worker = case.worker
+    outcomes = _outcomes(case, "passport", "contract")
+    passport, contract = outcomes["passport"], outcomes["contract"]
     job_order = placement_selectors.job_order_for_case(case_ref=case.number)
     employer = city = job = ""
     months = int(contract.get("contract_months") or 0)

@@ -90,27 +90,47 @@ def prep(model: type[Model], name: str, value: Any) -> Any:
     return field.get_db_prep_save(value, connection=connections[_DB])
 
 
+_update_plans: dict[tuple, tuple[str, tuple[Field, ...], tuple[Field, ...]]] = {}
+
+
+def _update_plan(model: type[Model], names: tuple[str, ...], guards: tuple[tuple[str, bool], ...]):
+    """The UPDATE statement for these fields and guards (`True`: the guard's value is None, so IS NULL)."""
+    key = (model, names, guards, connections[_DB].vendor)
+    plan = _update_plans.get(key)
+    if plan is None:
+        meta = model._meta
+        fields = tuple(meta.get_field(n) for n in names)
+        guard_fields = tuple(meta.get_field(n) for n, _ in guards)
+        conds = [f"{_quote(meta.pk.column)} = %s"] + [
+            f"{_quote(f.column)} IS NULL" if is_null else f"{_quote(f.column)} = %s"
+            for f, (_, is_null) in zip(guard_fields, guards, strict=True)
+        ]
+        sql = (f"UPDATE {_quote(meta.db_table)} SET {', '.join(f'{_quote(f.column)} = %s' for f in fields)} "  # noqa: S608
+               f"WHERE {' AND '.join(conds)}")
+        plan = _update_plans[key] = (sql, fields, tuple(f for f, (_, is_null) in zip(guard_fields, guards,
+                                                                                     strict=True) if not is_null))
+    return plan
+
+
 def update_by_pk(model: type[Model], pk: Any, values: dict[str, Any], *, where: dict[str, Any] | None = None) -> int:
-    """UPDATE one row by primary key (and optional equality guards) with only the given fields; rows changed."""
-    meta = model._meta
-    sets, params = [], []
-    for name, value in values.items():
-        field = meta.get_field(name)
+    """UPDATE one row by primary key (and optional equality guards; a None guard is IS NULL) with only the given
+    fields; the number of rows changed."""
+    where = where or {}
+    sql, fields, guard_fields = _update_plan(model, tuple(values), tuple((n, v is None) for n, v in where.items()))
+    connection = connections[_DB]
+    params = []
+    for field, value in zip(fields, values.values(), strict=True):
         if isinstance(value, Model):  # a related object: the key it is referred by, as QuerySet.update takes it
             value = value.prepare_database_save(field)
-        sets.append(f"{_quote(field.column)} = %s")
-        params.append(field.get_db_prep_save(value, connection=connections[_DB]))
-    conds = [f"{_quote(meta.pk.column)} = %s"]
+        params.append(field.get_db_prep_save(value, connection=connection))
     params.append(pk)
-    for name, value in (where or {}).items():
-        field = meta.get_field(name)
-        if value is None:
-            conds.append(f"{_quote(field.column)} IS NULL")
-            continue
-        conds.append(f"{_quote(field.column)} = %s")
-        params.append(field.get_db_prep_value(value, connection=connections[_DB]))
-    sql = f"UPDATE {_quote(meta.db_table)} SET {', '.join(sets)} WHERE {' AND '.join(conds)}"  # noqa: S608
+    guard_values = [v for v in where.values() if v is not None]
+    params.extend(f.get_db_prep_value(v, connection=connection) for f, v in zip(guard_fields, guard_values,
+                                                                                  strict=True))
     return execute(sql, params)
+
+
+_insert_plans: dict[tuple, tuple[str, tuple[Field, ...]]] = {}
 
 
 def insert(model: type[Model], objs: Iterable[Model]) -> list[Model]:
@@ -125,14 +145,19 @@ def insert(model: type[Model], objs: Iterable[Model]) -> list[Model]:
     if not connection.features.can_return_rows_from_bulk_insert or not auto_pk or any(o.pk is not None for o in objs):
         # keys chosen by the caller or not numbered by the database: the ORM's own path with its checks
         return model._default_manager.bulk_create(objs)
-    fields = [f for f in meta.concrete_fields if f is not meta.pk]
-    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    key = (model, len(objs), connection.vendor)
+    plan = _insert_plans.get(key)
+    if plan is None:
+        fields = tuple(f for f in meta.concrete_fields if f is not meta.pk)
+        row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+        sql = (f"INSERT INTO {_quote(meta.db_table)} ({', '.join(_quote(f.column) for f in fields)}) "  # noqa: S608
+               f"VALUES {', '.join([row] * len(objs))} RETURNING {_quote(meta.pk.column)}")
+        plan = _insert_plans[key] = (sql, fields)
+    sql, fields = plan
     params: list[Any] = []
     for obj in objs:
         for f in fields:
             params.append(f.get_db_prep_save(f.pre_save(obj, add=True), connection=connection))
-    sql = (f"INSERT INTO {_quote(meta.db_table)} ({', '.join(_quote(f.column) for f in fields)}) "  # noqa: S608
-           f"VALUES {', '.join([row] * len(objs))} RETURNING {_quote(meta.pk.column)}")
     ids = [r[0] for r in fetch(sql, params)]
     for obj, pk in zip(objs, ids, strict=True):
         obj.pk = pk
