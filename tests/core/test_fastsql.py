@@ -95,3 +95,26 @@ def test_case_lock_reads_the_same_case(case):
     locked = journey_services._lock_case(case.number)
     assert _values(locked) == _values(Case.objects.get(pk=case.pk))
     assert connection.vendor in ("sqlite", "postgresql")
+
+
+@pytest.mark.parametrize("marital", ["single", "married", "divorced"])
+@pytest.mark.parametrize("consents", [(), (("mother", True),), (("spouse", True),), (("spouse", False),),
+                                      (("mother", True), ("spouse", False))])
+def test_the_step_rule_inputs_statement_agrees_with_the_registry_rules(case, marital, consents):
+    """The one statement a step completion reads its rule inputs with gives the same consent and "active case
+    elsewhere" answers as registry_selectors.worker_has_consent and the ORM."""
+    from satuatap.registry import selectors as registry_selectors
+    from satuatap.registry.models import FamilyConsent
+
+    worker = case.worker
+    worker.marital_status = marital
+    worker.save(update_fields=["marital_status"])
+    FamilyConsent.objects.filter(worker=worker).delete()
+    for relation, acknowledged in consents:
+        FamilyConsent.objects.create(worker=worker, consenter_name="Uji", relation=relation,
+                                     consent_date=dt.date(2026, 1, 2), village_head_acknowledged=acknowledged)
+    loaded, elsewhere, consent = journey_services._worker_rule_inputs(case)
+    assert loaded.pk == worker.pk and loaded.marital_status == marital
+    assert consent == registry_selectors.worker_has_consent(worker=worker)
+    active = Case.objects.filter(worker=worker, status__in=journey_services.ACTIVE_CASE_STATES)
+    assert elsewhere == active.exclude(pk=case.pk).exists()

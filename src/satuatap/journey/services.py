@@ -596,22 +596,25 @@ RULE_STAGE_BY_OUTCOME = {"card": "card", "departure": "departure"}
 
 
 _WORKER = fastsql.Columns(Worker, "w")
+_worker_sql_cache: dict[str, tuple[str, tuple]] = {}
 
 
 def _worker_rule_inputs(case: Case) -> tuple[Worker, bool, bool]:
     from django.db import connection
 
-    q = fastsql._quote
-    consent_sql, consent_params = registry_selectors.worker_has_consent_sql("w")
-    active = ", ".join(["%s"] * len(ACTIVE_CASE_STATES))
-    sql = _sql_cache.get(("worker_rules", connection.vendor))
-    if sql is None:
-        sql = _sql_cache[("worker_rules", connection.vendor)] = (
+    plan = _worker_sql_cache.get(connection.vendor)
+    if plan is None:
+        q = fastsql._quote
+        consent_sql, consent_params = registry_selectors.worker_has_consent_sql("w")
+        active = ", ".join(["%s"] * len(ACTIVE_CASE_STATES))
+        sql = (
             f"SELECT {_WORKER.sql}, "  # noqa: S608
             f"EXISTS (SELECT 1 FROM {_CASE.table} c WHERE c.{q('worker_id')} = w.{q('id')} "
             f"AND c.{q('status')} IN ({active}) AND c.{q('id')} <> %s), {consent_sql} "
             f"FROM {_WORKER.table} w WHERE w.{q('id')} = %s"
         )
+        plan = _worker_sql_cache[connection.vendor] = (sql, tuple(consent_params))
+    sql, consent_params = plan
     rows = fastsql.fetch(sql, [*ACTIVE_CASE_STATES, case.pk, *consent_params, case.worker_id])
     row = rows[0]
     return _WORKER.load(row), bool(row[_WORKER.width]), bool(row[_WORKER.width + 1])
