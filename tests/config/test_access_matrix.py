@@ -16,7 +16,7 @@ from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver
 from ninja.utils import normalize_path, replace_path_param_notation
 
-from tests.config.matrix import ADMIN_PREFIX, IGNORED_ROUTES, ROLES, Row
+from tests.config.matrix import ADMIN_PREFIX, IGNORED_ROUTES, REFUSED, ROLES, Row
 from tests.config.matrix.world import build_world, matrix_modules
 
 MODULES = matrix_modules()
@@ -31,8 +31,8 @@ def _media(tmp_path, settings):
 def _fill(value, ids):
     if isinstance(value, str):
         return value.format_map(ids) if "{" in value else value
-    if isinstance(value, dict):
-        return {k: _fill(v, ids) for k, v in value.items()}
+    if isinstance(value, dict):  # keys too: a form field may be named after an object ("override-{decision}-reason")
+        return {_fill(k, ids): _fill(v, ids) for k, v in value.items()}
     if isinstance(value, list):
         return [_fill(v, ids) for v in value]
     return value
@@ -40,9 +40,10 @@ def _fill(value, ids):
 
 def _send(world, row: Row, role: str, n: int):
     client = world.client(role)
-    url = row.url.format_map(world.ids)
+    ids = {**world.ids, **row.prepare(world)} if row.prepare is not None else world.ids
+    url = row.url.format_map(ids)
     data = row.data(world) if callable(row.data) else row.data
-    data = _fill(data, world.ids)
+    data = _fill(data, ids)
     is_api = row.route.startswith("api/") if row.json is None else row.json
     # A distinct client address per cell keeps the per-address rate limiters out of the picture.
     extra = {"REMOTE_ADDR": f"10.{(n >> 16) & 255}.{(n >> 8) & 255}.{n & 255}",
@@ -56,6 +57,23 @@ def _send(world, row: Row, role: str, n: int):
 
 def _status_ok(actual: int, expected) -> bool:
     return actual in expected if isinstance(expected, tuple) else actual == expected
+
+
+VALIDATION = 422
+
+
+def _expects_validation(expected) -> bool:
+    return VALIDATION in expected if isinstance(expected, tuple) else expected == VALIDATION
+
+
+def _error_messages(response) -> list[str]:
+    """The error-level messages a page queued: a page that refuses by redirecting back with a message answers the
+    same 302 as one that succeeded, so such a redirect is counted as REFUSED, never as the plain 302 of success."""
+    from django.contrib.messages import constants
+
+    storage = getattr(getattr(response, "wsgi_request", None), "_messages", None)
+    queued = getattr(storage, "_queued_messages", [])
+    return [str(m) for m in queued if m.level >= constants.ERROR]
 
 
 def walk(module) -> list[tuple[str, str, str, object, int]]:
@@ -74,8 +92,17 @@ def walk(module) -> list[tuple[str, str, str, object, int]]:
                 transaction.set_rollback(True)
             client.cookies = cookies  # a cell that logs out or rotates the session must not affect the next
             expected = row.cells[role]
-            if not _status_ok(response.status_code, expected):
-                wrong.append((row.method, row.route, role, expected, response.status_code))
+            if _expects_validation(expected) and not row.validator:
+                # A 422 is the body refused before the access rules ran: it cannot stand for "allowed".
+                wrong.append((row.method, row.route, role, f"{expected} (422 only for validator rows)",
+                              response.status_code))
+            else:
+                got = response.status_code
+                errors = _error_messages(response) if row.method not in SAFE and 300 <= got < 400 else []
+                if errors:
+                    got = REFUSED if got == 302 else f"{got}+error"
+                if not _status_ok(got, expected):
+                    wrong.append((row.method, row.route, role, expected, f"{got} {errors[:1]}" if errors else got))
     return wrong
 
 

@@ -50,7 +50,11 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "everyone": ROLES,
 }
 
-Status = int | tuple[int, ...]
+# A page POST that redirected (302) with an error-level message queued: the page refused the action (the role got
+# past the page's login/role gate, the service said no). A plain 302 from a write page is a success.
+REFUSED = "302+error"
+
+Status = int | str | tuple[int | str, ...]
 
 
 def expect(default: Status = 403, **cells: Status) -> dict[str, Status]:
@@ -83,9 +87,18 @@ class Row:
             the routes still missing a row.
     url:    the concrete URL, with `{key}` placeholders filled from `world.ids` ("/api/v1/cases/{case}").
     cells:  role → expected status (an int, or a tuple of acceptable ints); build it with `expect(...)`, which
-            fills every role. Scope is shown by the other-office / other-region / other-company roles.
+            fills every role. Scope is shown by the other-office / other-region / other-company roles. A write
+            page that redirects with an error message answers REFUSED, not 302: 302 means it acted.
     data:   body for POST/PUT/PATCH: a dict, or a callable(world) -> dict. Sent as JSON to `api/` routes and as
-            a form (multipart) to pages, unless `json` says otherwise.
+            a form (multipart) to pages, unless `json` says otherwise. A write row that some role may perform sends
+            a valid body built from the world's objects, so that role's cell proves the action succeeds (2xx, or
+            a page's redirect) rather than being refused by validation.
+    prepare: optional callable(world) -> dict of extra `{key}` ids, called for every cell inside the cell's
+            savepoint before the URL and body are filled: a fresh target per request (e.g. a new case whose step
+            is then started), so no cell depends on what another cell did. Every cell is rolled back anyway.
+    validator: the endpoint only validates its input (its success answer is 422/400 for a bad body). Only such a
+            row may expect 422: everywhere else a 422 means the body was refused before the access rules were
+            reached, which proves nothing about access, so the walker counts a cell expecting 422 as wrong.
     anonymous pages: a page redirecting to the login form answers 302.
     """
 
@@ -97,6 +110,8 @@ class Row:
     json: bool | None = None
     headers: dict[str, str] = field(default_factory=dict)
     note: str = ""
+    prepare: Callable[[Any], dict[str, Any]] | None = None
+    validator: bool = False
 
     def __post_init__(self):
         missing = set(ROLES) - set(self.cells)

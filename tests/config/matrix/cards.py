@@ -117,7 +117,7 @@ ROWS = [
     Row("GET", "api/v1/cards/abroad", "/api/v1/cards/abroad", ABROAD_API),
     Row("GET", "api/v1/cards/abroad/list", "/api/v1/cards/abroad/list", ABROAD_API),
     Row("POST", "api/v1/cards/abroad/<case_number>/return", "/api/v1/cards/abroad/{abroad_case}/return",
-        RETURN_API, data={}),
+        RETURN_API, data={"returned_on": "{today}", "note": "pulang, dijemput keluarga"}),
     Row("GET", "api/v1/cards/<number>", "/api/v1/cards/{card_number}", CARD_API),
     Row("POST", "api/v1/cards/<number>/revoke", "/api/v1/cards/{card_number}/revoke", REVOKE_API,
         data={"reason": "Uji matriks akses"}),

@@ -5,6 +5,10 @@ from __future__ import annotations
 
 from tests.config.matrix import Row, expect
 
+
+def _assign(world):
+    return {"assignee": str(world.users["desk_info"].pk), "team": "Tim Matriks"}
+
 C = "crisis/complaints/<str:reference>/"
 ROWS = [
     Row("GET", "crisis/report/", "/crisis/report/", expect(200)),
@@ -20,7 +24,8 @@ ROWS = [
     Row("GET", "crisis/intake/", "/crisis/intake/", expect(403, anonymous=302, crisis=200, admin=200)),
     Row("GET", C, "/crisis/complaints/{complaint}/", expect(403, anonymous=302, crisis=200, admin=200)),
     Row("POST", f"{C}act/<slug:action>/", "/crisis/complaints/{complaint}/act/assign/",
-        expect(403, anonymous=302, crisis=302, admin=302), data={}),
+        expect(403, anonymous=302, crisis=302, admin=302), data=_assign,
+        note="assigns the INFO desk agent: a success redirects (302); a refusal would come back REFUSED"),
     Row("GET", f"{C}attachments/<int:attachment_id>/", "/crisis/complaints/{complaint}/attachments/999999/",
         expect(403, anonymous=302, crisis=404, admin=404)),
     Row("POST", "api/v1/complaints/", "/api/v1/complaints/", expect(401), data={},

@@ -20,6 +20,17 @@ def setup(world):
     world.ids["worker_free"] = factories.worker("32.12").pk
 
 
+def _fresh_case(world):
+    """A new case of office A whose REG step nobody has started yet (made inside the cell's savepoint)."""
+    case = factories.open_case(world.users["desk_disnaker"], factories.worker("32.12"), world.ids["office"])
+    return {"case_fresh": case.number}
+
+
+def _reg_outcome(world):
+    step = world.objects["case"].steps.select_related("definition").get(code="REG")
+    return {"outcome": factories.outcome(step.definition.outcome_type)}
+
+
 def _upload(world):
     return {"file": SimpleUploadedFile("surat.pdf", PDF, content_type="application/pdf")}
 
@@ -36,16 +47,19 @@ ROWS = [
     Row("GET", C, "/api/v1/cases/{case}", expect(403, **READ_WITH_REASON), headers=REASON),
     Row("GET", C, "/api/v1/cases/{case_b}",
         expect(403, anonymous=401, office_b=200, monitor=428, monitor_other=428, admin=428)),
+    Row("POST", f"{C}/steps/<step_code>/start", "/api/v1/cases/{case_fresh}/steps/REG/start",
+        expect(403, anonymous=401, desk_disnaker=200), prepare=_fresh_case,
+        note="only the step's own desk at the case's office starts it (a fresh case per cell)"),
     Row("POST", f"{C}/steps/<step_code>/start", "/api/v1/cases/{case}/steps/MED/start",
-        expect(403, anonymous=401, desk_dinkes=409), data={},
-        note="only the step's own desk at the case's office; MED is still locked, hence 409 for it"),
+        expect(403, anonymous=401, desk_dinkes=409),
+        note="MED is still locked: its own desk passes the access check and gets 409, everyone else 403"),
     Row("POST", f"{C}/steps/<step_code>/complete", "/api/v1/cases/{case}/steps/REG/complete",
-        expect(403, anonymous=401, desk_disnaker=422), data={"outcome": {}},
-        note="the desk may complete REG; an empty outcome is refused"),
+        expect(403, anonymous=401, desk_disnaker=200), data=_reg_outcome,
+        note="the desk completes REG with a valid outcome"),
     Row("POST", f"{C}/steps/<step_code>/reject", "/api/v1/cases/{case}/steps/REG/reject",
         expect(403, anonymous=401, desk_disnaker=200), data={"reason": "dokumen tidak lengkap"}),
     Row("POST", f"{C}/steps/<step_code>/waive", "/api/v1/cases/{case}/steps/SKCK/waive",
-        expect(403, anonymous=401, head=(200, 409)), data={"reason": "tidak disyaratkan negara tujuan"},
+        expect(403, anonymous=401, head=200), data={"reason": "tidak disyaratkan negara tujuan"},
         note="the office head waives steps of their office"),
     Row("POST", f"{C}/cancel", "/api/v1/cases/{case}/cancel",
         expect(403, anonymous=401, head=200), data={"reason": "calon mengundurkan diri"}),

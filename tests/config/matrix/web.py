@@ -24,6 +24,22 @@ def _override(world):
     return {f"override-{world.ids['decision']}-reason": "Dokumen asli sudah diperiksa langsung."}
 
 
+def _flagged_decision(world):
+    """A decision of the world's case flagged DESTINATION_MISMATCH, made inside the cell (rolled back after)."""
+    import datetime as dt
+
+    from satuatap.placement import services
+
+    case = world.objects["case"]
+    decision = services.case_rules_evaluate(
+        stage="case_open", case_ref=case.number, worker=case.worker, scheme="P2P", destination_country="SG",
+        office_regency_code="32.12", office_code=world.ids["office"], job_order=world.objects["job_order"],
+        on=dt.date.fromisoformat(world.ids["today"]), has_family_consent=True, active_case_elsewhere=False,
+        actor=None)
+    assert decision.verdict == "flagged", decision.fired
+    return {"flagged": decision.pk}
+
+
 N = "cases/<str:number>/"
 ROWS = [
     Row("GET", "", "/", expect(200)),
@@ -43,9 +59,13 @@ ROWS = [
         data={"reason": "pemeriksaan kepatuhan data pribadi"}),
     Row("POST", f"{N}cancel/", "/cases/{case}/cancel/", expect(403, anonymous=LOGIN, head=302),
         data={"cancel-reason": "calon mengundurkan diri"}),
+    Row("POST", f"{N}decisions/<int:decision_id>/override/", "/cases/{case}/decisions/{flagged}/override/",
+        expect(403, anonymous=LOGIN, head=302),
+        data={"override-{flagged}-reason": "Dokumen asli sudah diperiksa langsung."}, prepare=_flagged_decision,
+        note="the office head overrides the flags of a flagged decision of the case; nobody else"),
     Row("POST", f"{N}decisions/<int:decision_id>/override/", "/cases/{case}/decisions/{decision}/override/",
-        expect(403, anonymous=LOGIN, head=(302, 409)), data=_override,
-        note="the office head overrides flags (409: this decision has none); nobody else"),
+        expect(403, anonymous=LOGIN, head=409), data=_override,
+        note="the case's own decision has no flag: 409 for the office head, 403 for everyone else"),
     Row("POST", f"{N}steps/<str:code>/<str:action>/", "/cases/{case}/steps/REG/reject/",
         expect(403, anonymous=LOGIN, desk_disnaker=302), data={"reg-reject-reason": "dokumen tidak lengkap"}),
     Row("POST", f"{N}steps/<str:code>/documents/", "/cases/{case}/steps/REG/documents/",
