@@ -9,7 +9,14 @@ from django.utils.translation import gettext_lazy as _
 from satuatap.core.admin import ReadOnlyAdmin
 from satuatap.core.errors import ApplicationError
 from satuatap.crisis import services
-from satuatap.crisis.models import ChannelKey, ClarificationRequest, Complaint, ComplaintAttachment, ComplaintEvent
+from satuatap.crisis.models import (
+    ChannelKey,
+    ClarificationRequest,
+    Complaint,
+    ComplaintAttachment,
+    ComplaintEvent,
+    CrisisRuleSet,
+)
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -45,14 +52,21 @@ class AttachmentInline(ReadOnlyInline):
 @admin.register(Complaint)
 class ComplaintAdmin(ReadOnlyAdmin):
     list_display = ("reference", "registered_at", "priority", "category", "status", "channel", "worker_name",
-                    "country", "procedural", "assigned_to", "closure_rule")
+                    "country", "procedural", "assigned_to", "closure_rule", "rule_set")
     list_filter = ("status", "priority", "category", "channel", "procedural", "closure_rule")
     search_fields = ("=reference", "worker_name", "complainant_name", "=worker_nik", "=worker_passport")
     date_hierarchy = "registered_at"
-    list_select_related = ("country", "assigned_to")
+    list_select_related = ("country", "assigned_to", "rule_set")
     raw_id_fields = ("company", "job_order")
     exclude = ("secret_hash",)
     inlines = [EventInline, ClarificationInline, AttachmentInline]
+
+
+@admin.register(CrisisRuleSet)
+class CrisisRuleSetAdmin(ReadOnlyAdmin):
+    """Loaded from data/crisis_rules.json only (load_crisis_rules); a loaded version never changes."""
+
+    list_display = ("version", "effective_from", "name", "legal_basis", "loaded_at")
 
 
 @admin.register(ChannelKey)

@@ -1,8 +1,10 @@
-"""The Crisis Center's vocabulary and its configurable targets and closure rules.
+"""The Crisis Center's vocabulary, and the shapes of its first-response targets and closure rules.
 
-No Django settings are read here: these are data, changed by editing this module (and, when the rules of
-law change, by adding a new rule with its legal basis), so every decision the system makes can name the
-rule it applied.
+The targets and closure rules themselves are versioned data (data/crisis_rules.json, loaded into
+CrisisRuleSet by `load_crisis_rules`): a new rule is a new version with its effective date and legal basis,
+and a complaint follows the version in force on its registration date (crisis.rulesets). The names
+FIRST_RESPONSE_TARGETS, CLOSURE_RULES, CLOSURE_RULES_BY_STATUS, CLOSURE_RULES_BY_CODE, MIN_NOTICE_DAYS and
+CLARIFICATION_WORKING_DAYS are still exported, read from the earliest shipped version (see `__getattr__`).
 """
 
 from __future__ import annotations
@@ -62,11 +64,7 @@ class ResponseTarget:
     breaching_soon: dt.timedelta  # listed as "breaching soon" when less than this is left
 
 
-# Service standard of the Crisis Center (set by the agency, not by Perban 6/2024): change here.
-FIRST_RESPONSE_TARGETS = {
-    Priority.URGENT: ResponseTarget(amount=4, unit="hours", breaching_soon=dt.timedelta(hours=1)),
-    Priority.NORMAL: ResponseTarget(amount=2, unit="working_days", breaching_soon=dt.timedelta(hours=8)),
-}
+# The service standard of the Crisis Center (set by the agency, not by Perban 6/2024) is in data/crisis_rules.json.
 # The Crisis Center works on Jakarta time; dates of deadlines are WIB dates.
 ZONE = "WIB"
 
@@ -165,39 +163,6 @@ class ClosureRule:
 
 PERBAN_6_2024_ART_30 = "Perban BP2MI 6/2024 ps. 30"
 
-CLOSURE_RULES: tuple[ClosureRule, ...] = (
-    ClosureRule(
-        code="documents_incomplete", status=Status.AWAITING_DOCUMENTS, anchor="registered",
-        amount=30, unit="days", warn_before=7, warn_unit="days", legal_basis=PERBAN_6_2024_ART_30,
-        reason_id="berkas pengaduan tidak lengkap 30 hari sejak pengaduan dicatat",
-        reason_en="the documents were still incomplete 30 days after the complaint was registered",
-    ),
-    ClosureRule(
-        code="clarification_unanswered", status=Status.AWAITING_CLARIFICATION, anchor="clarification_asked",
-        amount=15, unit="working_days", warn_before=3, warn_unit="working_days", legal_basis=PERBAN_6_2024_ART_30,
-        reason_id="tidak ada klarifikasi 15 hari kerja setelah diminta",
-        reason_en="no clarification was given within 15 working days of the request",
-    ),
-    ClosureRule(
-        code="complainant_unreachable", status=Status.UNREACHABLE, anchor="status_changed",
-        amount=60, unit="days", warn_before=7, warn_unit="days", legal_basis=PERBAN_6_2024_ART_30,
-        reason_id="pengadu tidak dapat dihubungi selama 60 hari",
-        reason_en="the complainant could not be reached for 60 days",
-    ),
-    ClosureRule(
-        code="no_response_unresolvable", status=Status.CANNOT_RESOLVE, anchor="status_changed",
-        amount=6, unit="months", warn_before=14, warn_unit="days", legal_basis=PERBAN_6_2024_ART_30,
-        reason_id="tidak ada tanggapan 6 bulan setelah pengadu diberi tahu pengaduan tidak dapat diselesaikan",
-        reason_en="no response 6 months after the complainant was told the complaint cannot be resolved",
-    ),
-)
-CLOSURE_RULES_BY_STATUS = {rule.status: rule for rule in CLOSURE_RULES}
-CLOSURE_RULES_BY_CODE = {rule.code: rule for rule in CLOSURE_RULES}
-# A complaint is never closed automatically sooner than this after its warning (if the timer run that should
-# have warned was missed, closure waits).
-MIN_NOTICE_DAYS = 3
-# The company answers a clarification request within this many working days (Perban 6/2024 art. 30).
-CLARIFICATION_WORKING_DAYS = 15
 
 # Public intake limits (per client address, fixed windows, in the cache).
 REPORT_RATE_LIMIT = (5, 3600)  # 5 complaints per hour
@@ -206,3 +171,23 @@ CLARIFICATION_RATE_LIMIT = (20, 600)
 MAX_ATTACHMENTS = 5
 
 REFERENCE_PREFIX = "PGD"  # pengaduan
+
+
+# Names from before the rules became data, read from the earliest shipped version (PEP 562: on first use, so
+# this module imports nothing of the crisis app). A complaint's own rules: rulesets.rules_for_complaint.
+_FROM_SHIPPED_RULES = {
+    "FIRST_RESPONSE_TARGETS": lambda r: dict(r.first_response_targets),
+    "CLOSURE_RULES": lambda r: r.closure_rules,
+    "CLOSURE_RULES_BY_STATUS": lambda r: r.closure_by_status,
+    "CLOSURE_RULES_BY_CODE": lambda r: r.closure_by_code,
+    "MIN_NOTICE_DAYS": lambda r: r.min_notice_days,
+    "CLARIFICATION_WORKING_DAYS": lambda r: r.clarification_working_days,
+}
+
+
+def __getattr__(name: str):
+    if name in _FROM_SHIPPED_RULES:
+        from satuatap.crisis.ruledata import shipped_first
+
+        return _FROM_SHIPPED_RULES[name](shipped_first())
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,4 +1,7 @@
-"""Deadline arithmetic of complaints (shared by services and selectors): first response and closure timers."""
+"""Deadline arithmetic of complaints (shared by services and selectors): first response and closure timers.
+
+The numbers come from the complaint's rule set version (crisis.rulesets, data/crisis_rules.json).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +11,9 @@ from zoneinfo import ZoneInfo
 
 from satuatap.core import clock
 from satuatap.core.timeutil import ZONES, local_date
-from satuatap.crisis.constants import FIRST_RESPONSE_TARGETS, ZONE, ClosureRule
+from satuatap.crisis import rulesets
+from satuatap.crisis.constants import ZONE, ClosureRule
+from satuatap.crisis.ruledata import CrisisRules
 from satuatap.reference import selectors as reference_selectors
 
 TZ = ZoneInfo(ZONES[ZONE])
@@ -42,9 +47,14 @@ def working_days_back(day: dt.date, days: int) -> dt.date:
     return current
 
 
-def first_response_due(registered_at: dt.datetime, priority: str) -> dt.datetime:
-    """Urgent: registration + N hours; normal: the same WIB clock time N working days later."""
-    target = FIRST_RESPONSE_TARGETS[priority]
+def first_response_due(registered_at: dt.datetime, priority: str, rules: CrisisRules | None = None) -> dt.datetime:
+    """Urgent: registration + N hours; normal: the same WIB clock time N working days later.
+
+    `rules`: the complaint's rule set (default: the version in force on the registration date).
+    """
+    if rules is None:
+        rules = rulesets.rules_on(today_local(registered_at))
+    target = rules.first_response_targets[priority]
     if target.unit == "hours":
         return registered_at + dt.timedelta(hours=target.amount)
     local = registered_at.astimezone(TZ)

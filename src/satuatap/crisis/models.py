@@ -49,6 +49,33 @@ class ChannelKey(models.Model):
         return f"{self.name} ({self.channel}, {self.prefix}…)"
 
 
+class CrisisRuleSet(models.Model):
+    """One version of the first-response targets and closure rules, in force from `effective_from` until a later
+    version starts (data/crisis_rules.json; a loaded version never changes: complaints point at it)."""
+
+    version = models.PositiveIntegerField(_("version"), unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    effective_from = models.DateField(_("effective from"))
+    legal_basis = models.TextField(_("legal basis"))
+    # {"urgent": {"amount", "unit", "breaching_soon_hours", ...}, "normal": {...}}, as in the data file
+    first_response_targets = models.JSONField(default=dict)
+    # [{"code", "status", "anchor", "amount", "unit", "warn_before", "warn_unit", "legal_basis", "reason_id",
+    #   "reason_en"}, ...], as in the data file
+    closure_rules = models.JSONField(default=list)
+    clarification_working_days = models.PositiveSmallIntegerField()
+    min_notice_days = models.PositiveSmallIntegerField()
+    source_hash = models.CharField(max_length=64, help_text="SHA-256 of the data that defined this version")
+    loaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-effective_from", "-version"]
+        verbose_name = _("crisis rule set")
+        verbose_name_plural = _("crisis rule sets")
+
+    def __str__(self) -> str:
+        return f"crisis rules v{self.version} (from {self.effective_from})"
+
+
 class Complaint(models.Model):
     """One complaint: who complains, about which worker, what happened, and how it is being handled."""
 
@@ -105,6 +132,11 @@ class Complaint(models.Model):
     priority = models.CharField(_("priority"), max_length=10, choices=Priority.choices)
     registered_at = models.DateTimeField(_("registered"), db_index=True)
     first_response_due_at = models.DateTimeField(_("first response due"))
+    # The rule set in force on the registration date (WIB): the first-response target above and the closure
+    # timers follow it, even after a later version is loaded. null only for complaints registered before rule
+    # sets were data (they follow the version in force on their registration date).
+    rule_set = models.ForeignKey(CrisisRuleSet, null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="complaints", verbose_name=_("rule set"))
     first_responded_at = models.DateTimeField(_("first response"), null=True, blank=True)
 
     assigned_to = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
@@ -120,7 +152,8 @@ class Complaint(models.Model):
     resolution_note = models.TextField(_("resolution"), blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
-    # "manual" or the code of the automatic closure rule applied (constants.CLOSURE_RULES).
+    # "manual" or the code of the automatic closure rule applied (of `rule_set`; the closing event's payload
+    # names the version too).
     closure_rule = models.CharField(max_length=40, blank=True)
     closure_reason = models.TextField(blank=True)
     # The last closure warning given: "<rule>:<anchor date>", and the date it was given.

@@ -11,16 +11,10 @@ from django.utils import timezone
 
 from satuatap.accounts.models import Role, User
 from satuatap.core.errors import ApplicationError, NotAuthenticated, NotFound, PermissionDenied
-from satuatap.crisis import deadlines, tokens
+from satuatap.crisis import deadlines, rulesets, tokens
 from satuatap.crisis.access import CRISIS_AGENCIES, require_crisis_agent, user_company_id
 from satuatap.crisis.complainant_secret import secret_matches
-from satuatap.crisis.constants import (
-    CLOSURE_RULES_BY_STATUS,
-    FIRST_RESPONSE_TARGETS,
-    OPEN_STATUSES,
-    PRIORITY_RANK,
-    Status,
-)
+from satuatap.crisis.constants import OPEN_STATUSES, PRIORITY_RANK, Status
 from satuatap.crisis.matching import MatchCandidate, match_candidates, worker_left_procedurally
 from satuatap.crisis.models import (
     ClarificationRequest,
@@ -29,6 +23,7 @@ from satuatap.crisis.models import (
     ComplaintAttachment,
     ComplaintEvent,
 )
+from satuatap.crisis.ruledata import CrisisRules
 from satuatap.notify import selectors as notify_selectors
 from satuatap.notify.models import Message
 from satuatap.placement import selectors as placement_selectors
@@ -38,7 +33,7 @@ from satuatap.placement.models import Company
 def _complaints() -> QuerySet[Complaint]:
     return Complaint.objects.select_related(
         "country", "matched_worker", "assigned_to", "match_confirmed_by", "created_by", "channel_key", "company",
-        "job_order",
+        "job_order", "rule_set",
     )
 
 
@@ -212,12 +207,13 @@ class Queue:
     monitored: list[QueueItem]  # referred to another agency, still followed
 
 
-def _next_deadline(complaint: Complaint, open_clarification_due: dt.date | None) -> tuple[dt.datetime | None, str]:
+def _next_deadline(complaint: Complaint, open_clarification_due: dt.date | None,
+                   rules: CrisisRules) -> tuple[dt.datetime | None, str]:
     if complaint.first_responded_at is None and complaint.status == Status.REGISTERED:
         return complaint.first_response_due_at, "first_response"
     if complaint.status == Status.AWAITING_CLARIFICATION and open_clarification_due is not None:
         return deadlines.end_of_day(open_clarification_due), "clarification"
-    rule = CLOSURE_RULES_BY_STATUS.get(complaint.status)
+    rule = rules.closure_by_status.get(complaint.status)
     if rule is not None and rule.anchor != "clarification_asked":
         anchor_at = complaint.registered_at if rule.anchor == "registered" else complaint.status_changed_at
         last_day = deadlines.rule_last_day(rule, deadlines.today_local(anchor_at))
@@ -241,12 +237,18 @@ def complaints_queue(*, user: User, now: dt.datetime | None = None, mine: bool =
         .values_list("complaint_id", "due_on")
     )
     items = []
+    rules_by_key: dict[int | dt.date, CrisisRules] = {}
     for complaint in complaints:
-        due_at, kind = _next_deadline(complaint, clarification_due.get(complaint.pk))
+        # its own version; registered before versions were recorded on complaints, the one of its date
+        key = complaint.rule_set_id or deadlines.today_local(complaint.registered_at)
+        rules = rules_by_key.get(key)
+        if rules is None:
+            rules = rules_by_key[key] = rulesets.rules_for_complaint(complaint)
+        due_at, kind = _next_deadline(complaint, clarification_due.get(complaint.pk), rules)
         time_left = due_at - now if due_at is not None else None
         first_response_pending = kind == "first_response"
         breached = first_response_pending and time_left is not None and time_left < dt.timedelta(0)
-        soon_window = FIRST_RESPONSE_TARGETS[complaint.priority].breaching_soon
+        soon_window = rules.first_response_targets[complaint.priority].breaching_soon
         breaching_soon = first_response_pending and not breached and time_left is not None and time_left <= soon_window
         items.append(QueueItem(complaint, due_at, kind, time_left, breached, breaching_soon))
     far = dt.timedelta(days=100000)

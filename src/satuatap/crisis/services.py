@@ -26,15 +26,12 @@ from satuatap.accounts.models import User
 from satuatap.accounts.selectors import user_is_admin
 from satuatap.core.errors import Conflict, NotAuthenticated, NotFound, PermissionDenied, ValidationFailed
 from satuatap.core.uploads import CheckedUpload, check_upload
-from satuatap.crisis import deadlines, links, tokens
+from satuatap.crisis import deadlines, links, rulesets, tokens
 from satuatap.crisis.access import require_crisis_agent, user_company_id, user_is_crisis_agent
 from satuatap.crisis.complainant_secret import secret_generate, secret_hash, secret_matches
 from satuatap.crisis.constants import (
     API_CHANNELS,
-    CLARIFICATION_WORKING_DAYS,
-    CLOSURE_RULES,
     MAX_ATTACHMENTS,
-    MIN_NOTICE_DAYS,
     OFFICER_CHANNELS,
     OUTCOMES_WITH_AMOUNT,
     REFERENCE_PREFIX,
@@ -481,6 +478,8 @@ def complaint_register(*, channel: str, data: ComplaintInput, attachments: Seque
     company, job_order, placement_found = _resolve_placement(fields["company_name"], fields["job_order_number"])
     now = now or timezone.now()
     priority = priority_for(fields["category"])
+    # the rule set in force on the registration date stays the complaint's, whatever version comes later
+    rule_set = rulesets.rule_set_in_force(deadlines.today_local(now))
     secret = secret_generate()
     language = "en" if (language or "").lower().startswith("en") else "id"
     try:
@@ -496,7 +495,8 @@ def complaint_register(*, channel: str, data: ComplaintInput, attachments: Seque
                 status_changed_at=now,
                 priority=priority,
                 registered_at=now,
-                first_response_due_at=deadlines.first_response_due(now, priority),
+                first_response_due_at=deadlines.first_response_due(now, priority, rulesets.rules_of(rule_set)),
+                rule_set=rule_set,
                 created_by=actor if actor is not None and actor.is_authenticated else None,
                 updated_at=now,
                 company=company,
@@ -515,7 +515,7 @@ def complaint_register(*, channel: str, data: ComplaintInput, attachments: Seque
     label = f"channel: {channel_key.name}" if channel_key is not None else ("" if actor else "complainant")
     _event(complaint, "registered", actor=complaint.created_by, actor_label=label, to_status=S.REGISTERED,
            payload={"channel": channel, "category": complaint.category, "priority": priority,
-                    "attachments": len(checked)}, public=True, now=now)
+                    "attachments": len(checked), "rule_set_version": rule_set.version}, public=True, now=now)
     if placement_found:
         _event(complaint, "placement_resolved", actor=None, actor_label="system", payload=placement_found, now=now)
     candidates = match_candidates(nik=complaint.worker_nik, passport=complaint.worker_passport,
@@ -635,11 +635,13 @@ def complaint_recategorize(*, actor: User, reference: str, category: str, reason
     complaint.category = category
     complaint.priority = priority_for(category)
     if complaint.first_responded_at is None:
-        complaint.first_response_due_at = deadlines.first_response_due(complaint.registered_at, complaint.priority)
+        complaint.first_response_due_at = deadlines.first_response_due(
+            complaint.registered_at, complaint.priority, rulesets.rules_for_complaint(complaint))
     complaint.updated_at = now
     complaint.save(update_fields=["category", "priority", "first_response_due_at", "updated_at"])
     _event(complaint, "recategorized", actor=actor, reason=reason,
-           payload={"before": before, "after": {"category": category, "priority": complaint.priority}}, now=now)
+           payload={"before": before, "after": {"category": category, "priority": complaint.priority},
+                    "rule_set_version": rulesets.rules_for_complaint(complaint).version}, now=now)
     return complaint
 
 
@@ -759,17 +761,19 @@ def clarification_ask(*, actor: User, reference: str, company_name: str, company
                        "A clarification request is still waiting for its answer.", code="clarification_open")
     now = now or timezone.now()
     asked_on = deadlines.today_local(now)
+    rules = rulesets.rules_for_complaint(complaint)  # art. 30(1)b: the period of the complaint's version
     clarification = ClarificationRequest.objects.create(
         complaint=complaint, company_name=company_name, company=company, company_email=company_email,
         question=question,
         asked_at=now, asked_on=asked_on,
-        due_on=reference_selectors.working_days_add(asked_on, CLARIFICATION_WORKING_DAYS), asked_by=actor,
+        due_on=reference_selectors.working_days_add(asked_on, rules.clarification_working_days), asked_by=actor,
     )
     if not complaint.service_type:
         complaint.service_type = ServiceType.CLARIFICATION
     _act(complaint, "ask_clarification", actor=actor, now=now,
          payload={"clarification_id": clarification.pk, "company": company_name,
-                  "company_id": company.pk if company else None, "due_on": clarification.due_on.isoformat()})
+                  "company_id": company.pk if company else None, "due_on": clarification.due_on.isoformat(),
+                  "rule_set_version": rules.version})
     notify_services.message_queue(
         channel=Channel.EMAIL,
         recipient=company_email,
@@ -1005,7 +1009,7 @@ def _anchor(complaint: Complaint, rule: ClosureRule) -> dt.date | None:
 
 
 def _warn(complaint: Complaint, rule: ClosureRule, *, key: str, last_day: dt.date, today: dt.date,
-          now: dt.datetime) -> None:
+          now: dt.datetime, rule_set_version: int) -> None:
     closes_on = last_day + dt.timedelta(days=1)
     sent = _notify_complainant(complaint, template="complaint_closure_warning", key=f"warn:{key}", context={
         "closes_on": closes_on, "rule_text_id": rule.reason_id, "rule_text_en": rule.reason_en,
@@ -1016,12 +1020,17 @@ def _warn(complaint: Complaint, rule: ClosureRule, *, key: str, last_day: dt.dat
     complaint.save(update_fields=["closure_warning_key", "closure_warned_on", "updated_at"])
     _event(complaint, "closure_warned", actor=None, actor_label="system", public=True, now=now,
            reason=rule.reason_en, payload={"rule": rule.code, "closes_on": closes_on.isoformat(),
-                                           "last_day": last_day.isoformat(), "sent": sent})
+                                           "last_day": last_day.isoformat(), "sent": sent,
+                                           "rule_set_version": rule_set_version})
 
 
-def _timer_one(reference: str, rule: ClosureRule, *, today: dt.date, now: dt.datetime) -> str:
+def _timer_one(reference: str, status: str, *, today: dt.date, now: dt.datetime) -> str:
     complaint = _lock(reference)
-    if complaint.status != rule.status:
+    if complaint.status != status:
+        return ""
+    rules = rulesets.rules_for_complaint(complaint)  # the version in force on the registration date
+    rule = rules.closure_by_status.get(status)
+    if rule is None:
         return ""
     anchor = _anchor(complaint, rule)
     if anchor is None:
@@ -1032,17 +1041,17 @@ def _timer_one(reference: str, rule: ClosureRule, *, today: dt.date, now: dt.dat
     if today > last_day:
         if not warned:
             # the run that should have warned was missed: warn now, close after the minimum notice
-            _warn(complaint, rule, key=key, last_day=last_day, today=today, now=now)
+            _warn(complaint, rule, key=key, last_day=last_day, today=today, now=now, rule_set_version=rules.version)
             return "warned"
-        if (today - complaint.closure_warned_on).days < MIN_NOTICE_DAYS:
+        if (today - complaint.closure_warned_on).days < rules.min_notice_days:
             return ""
         _close(complaint, action="auto_close", actor=None, rule=rule, now=now,
                reason=f"{rule.reason_id} ({rule.legal_basis})",
                payload={"legal_basis": rule.legal_basis, "anchor": anchor.isoformat(),
-                        "last_day": last_day.isoformat()})
+                        "last_day": last_day.isoformat(), "rule_set_version": rules.version})
         return "closed"
     if today >= deadlines.rule_warn_from(rule, last_day) and not warned:
-        _warn(complaint, rule, key=key, last_day=last_day, today=today, now=now)
+        _warn(complaint, rule, key=key, last_day=last_day, today=today, now=now, rule_set_version=rules.version)
         return "warned"
     return ""
 
@@ -1051,22 +1060,30 @@ def complaints_timers_run(*, now: dt.datetime | None = None, today: dt.date | No
                           references: Iterable[str] | None = None) -> TimerReport:
     """Apply Perban 6/2024 art. 30 closure rules: warn the complainant first, then close stating the rule."""
     # Idempotent (run it daily or hourly): a warning is given once per rule and start date, a closure once.
-    # Each complaint is handled in its own transaction, so one failure does not stop the others.
+    # Each complaint is handled in its own transaction, so one failure does not stop the others. Each complaint
+    # meets the closure rule of its own rule set version (the one in force on its registration date).
     now = now or timezone.now()
     today = today or deadlines.today_local(now)
     report = TimerReport()
-    for rule in CLOSURE_RULES:
-        qs = Complaint.objects.filter(status=rule.status)
+    for status in rulesets.closure_statuses():
+        qs = Complaint.objects.filter(status=status)
         if references is not None:
             qs = qs.filter(reference__in=list(references))
         for reference in qs.order_by("registered_at").values_list("reference", flat=True):
             with transaction.atomic():
-                result = _timer_one(reference, rule, today=today, now=now)
+                result = _timer_one(reference, status, today=today, now=now)
             if result == "warned":
                 report.warned.append(reference)
             elif result == "closed":
                 report.closed.append(reference)
     return report
+
+
+# --- the rule set versions (data/crisis_rules.json) ----------------------------------------------------------
+
+def crisis_rules_load(*, data: dict[str, Any] | None = None) -> dict[str, int]:
+    """Load the Crisis Center rule set versions (idempotent); a changed loaded version is refused (Conflict)."""
+    return rulesets.load(data=data)
 
 
 # --- channel keys ----------------------------------------------------------------------------------------

@@ -48,11 +48,9 @@ def status_label(value: str) -> str:
 @register.filter
 def due_kind_label(value: str) -> str:
     """What the next deadline is about: first response, the company's clarification, or a closure rule."""
-    from satuatap.crisis.constants import CLOSURE_RULES_BY_CODE
-
     if value == "first_response":
         return _("first response")
     if value == "clarification":
         return _("company clarification")
-    rule = CLOSURE_RULES_BY_CODE.get(value)
-    return _("closure: %(rule)s") % {"rule": rule.code} if rule else value
+    # any other kind is the code of a closure rule of the complaint's rule set version (data/crisis_rules.json)
+    return _("closure: %(rule)s") % {"rule": value} if value else value
