@@ -134,6 +134,12 @@ def test_fee_ledger_and_decisions_over_http(officer, head):
     assert fee.status_code == 201, fee.content
     assert_error(post(f"{API}/fees", {"case_ref": "X", "component": "bribe", "amount": 1, "payer": "worker"},
                       bearer(officer)), 422, "choice_unknown")
+    assert_error(post(f"{API}/fees", {"case_ref": "LTSA-IDM-1999-000001", "component": "passport", "amount": 1,
+                                      "payer": "worker"}, bearer(officer)), 404, "case_not_found")
+    # another office's officer can neither write nor read this case's ledger
+    elsewhere = factories.officer("LTSA-SBY", "DISNAKER")
+    assert_error(post(f"{API}/fees", {"case_ref": number, "component": "tickets", "amount": 1, "payer": "worker"},
+                      bearer(elsewhere)), 403, "forbidden_fee_record_office")
     assert [f["amount"] for f in get(f"{API}/fees", bearer(officer), case_ref=number).json()] == [
         350000]
     decision = evaluate(stage="step_complete", job_order=jo, case_ref=number)

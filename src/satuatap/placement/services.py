@@ -742,12 +742,23 @@ def fee_entry_record(*, actor, case_ref: str, component: str, amount: Decimal | 
     if not value.is_finite() or value < 0 or value != value.to_integral_value():
         raise ValidationFailed("Jumlah biaya harus rupiah bulat, tidak negatif.",
                                "The amount must be whole rupiah, not negative.", code="amount_invalid")
-    entry = FeeLedgerEntry.objects.create(
+    fields = dict(
         case_ref=_case_ref(case_ref), component=_choice(component, "component", FeeComponent.values), amount=value,
         payer=_choice(payer, "payer", Payer.values),
         receipt_ref=_text(receipt_ref, "receipt_ref", "Nomor kuitansi", "Receipt", 100, blank=True),
-        note=_text(note, "note", "Catatan", "Note", 300, blank=True), recorded_by=actor, recorded_at=timezone.now(),
+        note=_text(note, "note", "Catatan", "Note", 300, blank=True),
     )
+    # Only the case's own office writes in its ledger (admins anywhere), as only it reads the ledger.
+    from satuatap.journey.models import Case  # journey imports placement: read the case's office when needed
+
+    office_code = Case.objects.filter(number=fields["case_ref"]).values_list("office_id", flat=True).first()
+    if office_code is None:
+        raise NotFound(f"Kasus {fields['case_ref']} tidak ditemukan.", f"Case {fields['case_ref']} not found.",
+                       code="case_not_found")
+    _require(access.user_is_admin(actor) or actor.office_id == office_code,
+             "Biaya hanya dapat dicatat oleh petugas kantor yang menangani kasus ini.",
+             "Only the staff of the office handling this case may record its costs.", "forbidden_fee_record_office")
+    entry = FeeLedgerEntry.objects.create(**fields, recorded_by=actor, recorded_at=timezone.now())
     _event("fee_recorded", actor=actor, case_ref=entry.case_ref,
            payload={"entry": entry.pk, "component": component, "amount": str(value), "payer": payer})
     return entry

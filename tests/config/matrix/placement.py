@@ -97,11 +97,11 @@ ROWS = [
         data={"action": "close", "reason": REASON}, note="its company and admins close it; officers read only"),
     Row("GET", f"{P}job-orders/<job_order_id>/links", f"{U}job-orders/{{job_order}}/links",
         expect(200, anonymous=401, company_other=404)),
-    Row("POST", f"{P}fees", f"{U}fees", expect(403, anonymous=401, office_a=201, office_b=201, admin=201),
+    Row("POST", f"{P}fees", f"{U}fees", expect(403, anonymous=401, office_a=201, admin=201),
         data={"case_ref": "{case}", "component": "tickets", "amount": 2500000, "payer": "company",
               "receipt_ref": "KW-MATRIX-1"},
-        note="desk officers, office heads and admins; office B is allowed to write office A's case ledger "
-             "(placement.services.fee_entry_record checks the role, not the case's office): reported"),
+        note="desk officers and heads of the case's office, and admins (office B may not write office A's "
+             "ledger, as it may not read it)"),
     Row("GET", f"{P}fees", f"{U}fees?case_ref={{case}}",
         expect(403, anonymous=401, office_a=200, monitor=200, monitor_region=200, admin=200, company=200),
         note="a case's costs: its office, monitors of its region, admins and the case's company; NOT other "
