@@ -32,6 +32,7 @@ run: install messages
 	$(SATUATAP) migrate --noinput
 	$(SATUATAP) load-reference
 	$(SATUATAP) load_placement_reference
+	$(SATUATAP) load_crisis_rules
 	$(SATUATAP) demo --no-logins
 	$(SATUATAP) cards-demo
 	$(SATUATAP) queue-demo
