@@ -134,15 +134,17 @@ _insert_plans: dict[tuple, tuple[str, tuple[Field, ...]]] = {}
 
 
 def insert(model: type[Model], objs: Iterable[Model]) -> list[Model]:
-    """INSERT new rows in one statement and give each object its primary key (RETURNING where the database can;
-    otherwise the ORM's bulk_create). No signals, like bulk_create."""
+    """INSERT a handful of new rows in one statement and give each object its primary key (RETURNING where the
+    database can; otherwise the ORM's bulk_create, which also batches large lists). No signals, like
+    bulk_create."""
     objs = list(objs)
     if not objs:
         return objs
     connection = connections[_DB]
     meta = model._meta
     auto_pk = meta.pk.get_internal_type() in ("AutoField", "BigAutoField", "SmallAutoField")
-    if not connection.features.can_return_rows_from_bulk_insert or not auto_pk or any(o.pk is not None for o in objs):
+    if (not connection.features.can_return_rows_from_bulk_insert or not auto_pk or len(objs) > 50
+            or any(o.pk is not None for o in objs)):
         # keys chosen by the caller or not numbered by the database: the ORM's own path with its checks
         return model._default_manager.bulk_create(objs)
     key = (model, len(objs), connection.vendor)
