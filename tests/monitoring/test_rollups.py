@@ -11,6 +11,7 @@ import pytest
 from django.db.models import Sum
 from django.utils import timezone
 
+from satuatap.core.timeutil import local_date
 from satuatap.crisis import selectors as crisis_selectors
 from satuatap.crisis.models import Complaint
 from satuatap.journey import services as journey_services
@@ -18,6 +19,7 @@ from satuatap.journey.models import Case, Event
 from satuatap.monitoring import selectors, services
 from satuatap.monitoring.models import OfficeDaily, PlacementMonthly
 from satuatap.placement.models import Company
+from satuatap.reference.models import Office
 from tests import factories
 from tests.monitoring.datagen import write_generated
 
@@ -59,14 +61,20 @@ def test_rollups_equal_direct_counts_and_stay_equal_incrementally():
     _assert_equal(national, year=2026, province="33")
     assert PlacementMonthly.objects.aggregate(n=Sum("registered"))["n"] == Case.objects.count()
 
-    # office daily figures equal the events
+    # office daily figures equal the events, each counted on its office's local day (WIB, WITA or WIT)
+    zones = dict(Office.objects.values_list("code", "zone"))
+    assert {zones[o] for o in Event.objects.values_list("office_id", flat=True).distinct()} >= {"WIB", "WITA"}
     events = Counter(Event.objects.values_list("office_id", flat=True))
     done = Counter(Event.objects.filter(kind="step_completed").values_list("office_id", flat=True))
     late = Counter()
-    for office_id, at, due in Event.objects.filter(kind="step_completed").values_list(
-            "office_id", "created_at", "step__due_on"):
-        if due is not None and timezone.localtime(at).date() > due:
+    per_day = Counter()
+    for office_id, kind, at, due in Event.objects.values_list("office_id", "kind", "created_at", "step__due_on"):
+        day = local_date(at, zones[office_id])
+        per_day[(office_id, day)] += 1
+        if kind == "step_completed" and due is not None and day > due:
             late[office_id] += 1
+    rolled = {(o, d): n for o, d, n in OfficeDaily.objects.values_list("office_id", "day", "events") if n}
+    assert rolled == dict(per_day)
     by_office = {r["office_id"]: r for r in OfficeDaily.objects.values("office_id").annotate(
         events=Sum("events"), steps_done=Sum("steps_done"), steps_late=Sum("steps_late"))}
     assert {k: v["events"] for k, v in by_office.items()} == dict(events)

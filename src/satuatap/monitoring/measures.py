@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics
+from zoneinfo import ZoneInfo
 
 from django.db.models import Exists, OuterRef, QuerySet, Sum
 from django.utils import timezone
 
 from satuatap.core.errors import NotFound
+from satuatap.core.timeutil import ZONES, local_date
 from satuatap.crisis.models import Complaint
 from satuatap.journey.models import Case, CaseStatus, Event
 from satuatap.monitoring.models import OfficeDaily, Rubric
@@ -22,11 +24,24 @@ from satuatap.reference.models import Office
 EIGHT_DESKS = ("DISNAKER", "INFO", "DUKCAPIL", "DINKES", "IMIGRASI", "POLRI", "BANK", "BPJSTK")
 
 
-def month_bounds(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    """Aware datetimes (project zone, WIB) of the first instant of `month` and of the next month."""
-    start = dt.datetime(month.year, month.month, 1)
-    end = dt.datetime(month.year + (month.month == 12), month.month % 12 + 1, 1)
-    return timezone.make_aware(start), timezone.make_aware(end)
+def zone_info(zone: str | None = None) -> dt.tzinfo:
+    """The tzinfo of an office zone (WIB / WITA / WIT); None = the project zone (WIB)."""
+    return ZoneInfo(ZONES.get(zone, zone)) if zone else timezone.get_current_timezone()
+
+
+def month_bounds(month: dt.date, zone: str | None = None) -> tuple[dt.datetime, dt.datetime]:
+    """Aware datetimes of the first instant of `month` and of the next month, in an office's zone (an office's
+    month is its own local month) or, without one, in the project zone: national and province figures are
+    counted in WIB days and months."""
+    tz = zone_info(zone)
+    start = dt.datetime(month.year, month.month, 1, tzinfo=tz)
+    end = dt.datetime(month.year + (month.month == 12), month.month % 12 + 1, 1, tzinfo=tz)
+    return start, end
+
+
+def month_last_day(month: dt.date) -> dt.date:
+    """The last calendar day of `month`."""
+    return dt.date(month.year + (month.month == 12), month.month % 12 + 1, 1) - dt.timedelta(days=1)
 
 
 def rubric_in_force(*, month: dt.date) -> Rubric:
@@ -69,11 +84,12 @@ def queue_days(office: Office, first: dt.date, last: dt.date) -> set[dt.date]:
 
 
 def office_month_metrics(*, office: Office, month: dt.date, today: dt.date | None = None) -> dict[str, Metric]:
-    """What each rubric criterion measures for one office and month (rollups and the office's own rows)."""
-    today = today or timezone.localdate()
+    """What each rubric criterion measures for one office and month (rollups and the office's own rows). The
+    month and "today" are the office's own: its days (rollup days, queue days) are local to its zone."""
+    today = today or local_date(zone=office.zone)
     month = month.replace(day=1)
-    start, end = month_bounds(month)
-    last_day = timezone.localtime(end).date() - dt.timedelta(days=1)
+    start, end = month_bounds(month, office.zone)
+    last_day = month_last_day(month)
     metrics: dict[str, Metric] = {}
 
     present = {d.pk for d in office.desks.all()} & set(EIGHT_DESKS)

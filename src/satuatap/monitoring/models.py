@@ -130,8 +130,8 @@ class PlacementYearly(models.Model):
 
 
 class OfficeDaily(models.Model):
-    """Per office and (WIB) day: journey events, cases registered, steps completed and completed late,
-    departures and cancellations."""
+    """Per office and office-local day (the office's zone: WIB, WITA or WIT): journey events, cases registered,
+    steps completed and completed late, departures and cancellations."""
 
     office_id = models.CharField(max_length=20)
     day = models.DateField()

@@ -20,6 +20,7 @@ from satuatap.accounts import selectors as account_selectors
 from satuatap.accounts.models import Role, User
 from satuatap.cards.models import Abroad, AbroadStatus, AttemptOutcome, DepartureAttempt
 from satuatap.core.errors import NotFound, PermissionDenied, ValidationFailed
+from satuatap.core.timeutil import local_date
 from satuatap.crisis.constants import Category
 from satuatap.journey.models import Case, CaseStatus, Event, Step, StepState
 from satuatap.monitoring.measures import (  # noqa: F401  (re-exported for the pages and tests)
@@ -29,6 +30,7 @@ from satuatap.monitoring.measures import (  # noqa: F401  (re-exported for the p
     office_month_metrics,
     offices_for_classification,
     rubric_in_force,
+    zone_info,
 )
 from satuatap.monitoring.models import (
     ComplaintMonthly,
@@ -48,9 +50,11 @@ OPEN_STATES = (StepState.READY, StepState.IN_PROGRESS)
 
 # --- time ----------------------------------------------------------------------------------------------------
 
-def _day_bounds(first: dt.date, last: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    return (timezone.make_aware(dt.datetime.combine(first, dt.time.min)),
-            timezone.make_aware(dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min)))
+def _day_bounds(first: dt.date, last: dt.date, zone: str | None = None) -> tuple[dt.datetime, dt.datetime]:
+    """The first instant of `first` and of the day after `last` in an office's zone (None = WIB)."""
+    tz = zone_info(zone)
+    return (dt.datetime.combine(first, dt.time.min, tzinfo=tz),
+            dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min, tzinfo=tz))
 
 
 def _percentile(values: list[float], p: float) -> float | None:
@@ -175,6 +179,7 @@ class OfficeDashboard:
     stopped: dict[str, Any] | None
     latest_class: OfficeClassification | None = None
     desks: list[dict[str, Any]] = field(default_factory=list)
+    tzname: str = "Asia/Jakarta"  # the office's zone, for times shown on its dashboard
 
 
 def _minutes(seconds: float | None) -> float | None:
@@ -213,17 +218,20 @@ def _stopped_attempts(office: Office, first: dt.date, last: dt.date) -> dict[str
 
 
 def office_dashboard(*, user: User, office_code: str | None = None, today: dt.date | None = None,
-                     window_days: int = 30, stuck_days: int = 14) -> OfficeDashboard:
+                     window_days: int = 30, stuck_days: int = 14, now: dt.datetime | None = None) -> OfficeDashboard:
     """The office head's day: today's work, service time per step (median, p90), SLA breaches, backlog by
-    step, cases stuck longer than `stuck_days`, and the queue / checkpoint figures when those apps have data."""
+    step, cases stuck longer than `stuck_days`, and the queue / checkpoint figures when those apps have data.
+    Days are the office's own (its zone: WIB, WITA or WIT); `today` defaults to the office's date at `now`."""
     office = office_for_user(user=user, office_code=office_code)
+    now = now or timezone.now()
     with _short_queries():
-        return _office_dashboard(office, today or timezone.localdate(), window_days, stuck_days)
+        return _office_dashboard(office, today or local_date(now, office.zone), window_days, stuck_days, now)
 
 
-def _office_dashboard(office: Office, today: dt.date, window_days: int, stuck_days: int) -> OfficeDashboard:
+def _office_dashboard(office: Office, today: dt.date, window_days: int, stuck_days: int,
+                      now: dt.datetime) -> OfficeDashboard:
     first = today - dt.timedelta(days=window_days - 1)
-    t0, t1 = _day_bounds(today, today)
+    t0, t1 = _day_bounds(today, today, office.zone)
     events_today = Event.objects.filter(office_id=office.code, created_at__gte=t0, created_at__lt=t1)
     today_counts = events_today.aggregate(
         registered=Count("id", filter=Q(kind="case_opened")),
@@ -231,7 +239,7 @@ def _office_dashboard(office: Office, today: dt.date, window_days: int, stuck_da
         departed=Count("id", filter=Q(kind="case_status_changed", to_state=CaseStatus.DEPARTED)),
         events=Count("id"),
     )
-    w0, _ = _day_bounds(first, today)
+    w0, _ = _day_bounds(first, today, office.zone)
     timings: dict[str, list[float]] = defaultdict(list)
     # Completions of the window come from the events (indexed by time), not from a scan of the office's steps.
     for code, ready_at, completed_at in Event.objects.filter(
@@ -264,7 +272,8 @@ def _office_dashboard(office: Office, today: dt.date, window_days: int, stuck_da
         r = by_day.get(d, {})
         daily.append({"day": d, "registered": r.get("registered", 0), "steps_done": r.get("steps_done", 0),
                       "steps_late": r.get("steps_late", 0), "departed": r.get("departed", 0)})
-    cutoff = timezone.now() - dt.timedelta(days=stuck_days)
+    # Stuck: no change for `stuck_days` whole days (24-hour periods) before `now`, the same length in every zone.
+    cutoff = now - dt.timedelta(days=stuck_days)
     stuck_qs = (Case.objects.filter(office_id=office.code, status=CaseStatus.OPEN, updated_at__lt=cutoff)
                 .order_by("updated_at"))
     stuck_cases = list(stuck_qs[:50])
@@ -272,7 +281,6 @@ def _office_dashboard(office: Office, today: dt.date, window_days: int, stuck_da
     for case_id, code in Step.objects.filter(case_id__in=[c.pk for c in stuck_cases], state__in=OPEN_STATES
                                              ).order_by("sort_order").values_list("case_id", "code"):
         open_codes[case_id].append(code)
-    now = timezone.now()
     stuck = [{"number": c.number, "updated_at": c.updated_at, "days": (now - c.updated_at).days,
               "open_steps": open_codes[c.pk]} for c in stuck_cases]
     latest = OfficeClassification.objects.filter(office=office).select_related("rubric").order_by("-month").first()
@@ -285,7 +293,7 @@ def _office_dashboard(office: Office, today: dt.date, window_days: int, stuck_da
         overdue_total=sum(s.overdue for s in steps), backlog_total=sum(s.open for s in steps),
         stuck_days=stuck_days, stuck=stuck, stuck_total=stuck_qs.count(), daily=daily,
         queue=_queue_today(office, today), stopped=_stopped_attempts(office, first, today),
-        latest_class=latest, desks=desks,
+        latest_class=latest, desks=desks, tzname=str(zone_info(office.zone)),
     )
 
 

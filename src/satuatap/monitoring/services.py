@@ -11,7 +11,7 @@ from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Case as When_
-from django.db.models import CharField, Count, F, IntegerField, Max, OuterRef, Q, Subquery, Value, When
+from django.db.models import CharField, Count, DateField, F, IntegerField, Max, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.utils import timezone
 
@@ -31,6 +31,7 @@ from satuatap.monitoring.models import (
     Rubric,
 )
 from satuatap.placement.models import JobOrderLink
+from satuatap.reference.models import Office
 
 log = logging.getLogger(__name__)
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -159,10 +160,26 @@ def _vector(measure: str, n: int) -> tuple[int, int, int]:
     return tuple(n if m == measure else 0 for m in _MEASURES)  # type: ignore[return-value]
 
 
+def _office_day(field: str) -> When_ | TruncDate:
+    """The date of `field` in the zone of the event's office (WIB, WITA or WIT): an office's days are its own,
+    so 23:30 WIB is already the next day at an office in WITA. Offices unknown or in WIB count in WIB."""
+    zones: dict[str, list[str]] = {}
+    for code, zone in Office.objects.exclude(zone="WIB").values_list("code", "zone").order_by("code"):
+        zones.setdefault(zone, []).append(code)
+    wib = TruncDate(field, tzinfo=measures.zone_info("WIB"))
+    if not zones:
+        return wib
+    return When_(
+        *(When(office_id__in=codes, then=TruncDate(field, tzinfo=measures.zone_info(zone)))
+          for zone, codes in sorted(zones.items())),
+        default=wib, output_field=DateField(),
+    )
+
+
 def _rollup_events(lo: int, hi: int) -> None:
     events = Event.objects.filter(id__gt=lo, id__lte=hi)
     # One grouped query feeds both cubes: the placement cube sums over regencies, the regency cube over
-    # country and job.
+    # country and job. National and province cubes count WIB months (the project zone), whatever the office.
     grouped = (
         events.filter(_PLACEMENT_KINDS)
         .annotate(month=TruncMonth("created_at"), measure=_MEASURE, job=Coalesce(_job_of_case(), Value("")))
@@ -193,10 +210,12 @@ def _rollup_events(lo: int, hi: int) -> None:
     _upsert(PlacementYearly, ["year", "province", "sex", "scheme"], list(_MEASURES),
             [(*k, *v) for k, v in yearly.items()])
 
+    # Office days are the office's local days; a step is late when completed after its due date (itself set in
+    # the office's zone by the journey engine).
     done = Q(kind="step_completed")
     daily = (
         events.filter(office_id__isnull=False)
-        .annotate(day=TruncDate("created_at"))
+        .annotate(day=_office_day("created_at"))
         .values("office_id", "day")
         .annotate(
             n=Count("id"),
