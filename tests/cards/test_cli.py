@@ -42,7 +42,8 @@ def test_valid_tampered_revoked_expired(files):
     good = signing.sign(payload(), private_key=SIGNING_KEY, key_id="test-1")
     code, out = run(good, "--keys", keys_file, "--revocations", rl_file, "--date", "2026-12-01")
     assert code == 0 and out.startswith("VALID (ok)") and "KPMI-IDM-2026-000001" in out
-    code, out = run(good[:-4] + "AAAA", "--keys", keys_file, "--date", "2026-12-01")
+    code, out = run(good[:-4] + ("AAAA" if not good.endswith("AAAA") else "BBBB"), "--keys", keys_file,
+                    "--date", "2026-12-01")
     assert code == 1 and "bad_signature" in out
     revoked = signing.sign(payload(n="KPMI-REVOKED"), private_key=SIGNING_KEY, key_id="test-1")
     code, out = run(revoked, "--keys", keys_file, "--revocations", rl_file, "--date", "2026-12-01", "--json")

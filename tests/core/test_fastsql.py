@@ -118,3 +118,17 @@ def test_the_step_rule_inputs_statement_agrees_with_the_registry_rules(case, mar
     assert consent == registry_selectors.worker_has_consent(worker=worker)
     active = Case.objects.filter(worker=worker, status__in=journey_services.ACTIVE_CASE_STATES)
     assert elsewhere == active.exclude(pk=case.pk).exists()
+
+
+def test_insert_along_an_update_does_both(case):
+    """The case update rides with the event insert (one WITH statement on PostgreSQL, two statements elsewhere);
+    with nothing to insert the update still happens."""
+    now = timezone.now()
+    version = Case.objects.get(pk=case.pk).version
+    along = fastsql.update_statement(Case, case.pk, {"version": version + 1, "updated_at": now})
+    (event,) = fastsql.insert(Event, [Event(case=case, kind="note", office_id=case.office_id, created_at=now)],
+                              along=along)
+    assert Event.objects.filter(pk=event.pk, kind="note").exists()
+    assert Case.objects.get(pk=case.pk).version == version + 1
+    assert fastsql.insert(Event, [], along=fastsql.update_statement(Case, case.pk, {"version": version + 2})) == []
+    assert Case.objects.get(pk=case.pk).version == version + 2

@@ -115,6 +115,12 @@ def _update_plan(model: type[Model], names: tuple[str, ...], guards: tuple[tuple
 def update_by_pk(model: type[Model], pk: Any, values: dict[str, Any], *, where: dict[str, Any] | None = None) -> int:
     """UPDATE one row by primary key (and optional equality guards; a None guard is IS NULL) with only the given
     fields; the number of rows changed."""
+    return execute(*update_statement(model, pk, values, where=where))
+
+
+def update_statement(model: type[Model], pk: Any, values: dict[str, Any], *,
+                     where: dict[str, Any] | None = None) -> tuple[str, list[Any]]:
+    """The SQL and parameters of `update_by_pk`, not run (see `insert(..., along=…)`)."""
     where = where or {}
     sql, fields, guard_fields = _update_plan(model, tuple(values), tuple((n, v is None) for n, v in where.items()))
     connection = connections[_DB]
@@ -127,25 +133,35 @@ def update_by_pk(model: type[Model], pk: Any, values: dict[str, Any], *, where: 
     guard_values = [v for v in where.values() if v is not None]
     params.extend(f.get_db_prep_value(v, connection=connection) for f, v in zip(guard_fields, guard_values,
                                                                                   strict=True))
-    return execute(sql, params)
+    return sql, params
 
 
 _insert_plans: dict[tuple, tuple[str, tuple[Field, ...]]] = {}
 
 
-def insert(model: type[Model], objs: Iterable[Model]) -> list[Model]:
+def insert(model: type[Model], objs: Iterable[Model], *, along: tuple[str, list[Any]] | None = None) -> list[Model]:
     """INSERT a handful of new rows in one statement and give each object its primary key (RETURNING where the
     database can; otherwise the ORM's bulk_create, which also batches large lists). No signals, like
-    bulk_create."""
+    bulk_create.
+
+    `along`: an UPDATE (from `update_statement`) that must happen with the insert; on PostgreSQL it rides in the
+    same statement as a data-modifying WITH (one round trip instead of two), elsewhere it runs just before.
+    """
     objs = list(objs)
+    connection = connections[_DB]
+    postgres = connection.vendor == "postgresql"
+    if along is not None and not (objs and postgres):
+        execute(*along)
+        along = None
     if not objs:
         return objs
-    connection = connections[_DB]
     meta = model._meta
     auto_pk = meta.pk.get_internal_type() in ("AutoField", "BigAutoField", "SmallAutoField")
     if (not connection.features.can_return_rows_from_bulk_insert or not auto_pk or len(objs) > 50
             or any(o.pk is not None for o in objs)):
         # keys chosen by the caller or not numbered by the database: the ORM's own path with its checks
+        if along is not None:
+            execute(*along)
         return model._default_manager.bulk_create(objs)
     key = (model, len(objs), connection.vendor)
     plan = _insert_plans.get(key)
@@ -157,6 +173,9 @@ def insert(model: type[Model], objs: Iterable[Model]) -> list[Model]:
         plan = _insert_plans[key] = (sql, fields)
     sql, fields = plan
     params: list[Any] = []
+    if along is not None:
+        sql = f"WITH along AS ({along[0]}) {sql}"
+        params.extend(along[1])
     for obj in objs:
         for f in fields:
             params.append(f.get_db_prep_save(f.pre_save(obj, add=True), connection=connection))

@@ -335,9 +335,10 @@ def _save(ctx: _Ctx) -> CaseChange:
     case = ctx.case
     case.version += 1  # the row is locked for this transaction, so a plain increment is exact
     case.updated_at = ctx.now
-    fastsql.update_by_pk(Case, case.pk, {"version": case.version, "updated_at": ctx.now,
-                                         **{f: getattr(case, f) for f in sorted(ctx.case_dirty)}})
-    created = fastsql.insert(Event, ctx.events)
+    # the case row and the event rows in one statement where the database allows it
+    case_update = fastsql.update_statement(Case, case.pk, {"version": case.version, "updated_at": ctx.now,
+                                                           **{f: getattr(case, f) for f in sorted(ctx.case_dirty)}})
+    created = fastsql.insert(Event, ctx.events, along=case_update)
     change = CaseChange(
         case_id=case.pk,
         case_number=case.number,
