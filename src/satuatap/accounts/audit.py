@@ -48,7 +48,7 @@ def reason_is_enough(reason: str) -> bool:
 
 # A reason given on a page's form holds for this session for a working day, per record (the user comes back to
 # the record several times while doing the task the reason names); every opening is still recorded with it.
-# The case page (web.views.case) keeps its grants under this session key too, by case number.
+# The case page (web.views.case) keys its grants by case number.
 REASON_SESSION_KEY = "satuatap_access_reasons"
 REASON_VALID_SECONDS = 8 * 3600
 

@@ -302,22 +302,14 @@ def _load(request, number: str) -> Case:
     return journey_selectors.case_get(user=request.user, case_number=number)
 
 
-# A reason given for opening a record holds for this session for a working day (the officer comes back to the
-# case several times while doing the task the reason names); every opening is still recorded.
-REASON_SESSION_KEY = "satuatap_access_reasons"
-REASON_VALID_SECONDS = 8 * 3600
-
-
 def _needs_reason(user, case: Case) -> bool:
     return account_selectors.full_record_read_needs_reason(
         user, office_id=case.office_id, active=audit.case_in_daily_work(status=case.status, closed_at=case.closed_at))
 
 
 def _granted_reason(request, case: Case) -> str:
-    grant = request.session.get(REASON_SESSION_KEY, {}).get(case.number)
-    if not grant or dt.datetime.now(dt.UTC).timestamp() - grant.get("at", 0) > REASON_VALID_SECONDS:
-        return ""
-    return grant.get("reason", "")
+    # a reason holds for this session for a working day (accounts.audit keeps the grants)
+    return audit.reason_granted(request, case.number)
 
 
 def _reason_page(request, case: Case, form: AccessReasonForm | None = None, status: int = 200):
@@ -347,9 +339,7 @@ def case_reason(request, number: str):
     form = AccessReasonForm(request.POST)
     if not form.is_valid():
         return _reason_page(request, case, form, status=422)
-    grants = dict(request.session.get(REASON_SESSION_KEY, {}))
-    grants[case.number] = {"reason": form.cleaned_data["reason"].strip(), "at": dt.datetime.now(dt.UTC).timestamp()}
-    request.session[REASON_SESSION_KEY] = grants
+    audit.reason_grant(request, case.number, form.cleaned_data["reason"])
     return redirect(_case_url(case))
 
 
