@@ -111,7 +111,7 @@ def test_company_users_and_auditors_are_not_officers(client, carded_case):
     auditor = account_services.user_create(username="aud.1", password=None, role=Role.AUDITOR)
     card = Card.objects.get(case=carded_case)
     for user in (company_user, auditor):
-        client.force_login(user)
+        factories.otp_login(client, user)  # past the second factor: refused for who they are
         for url in ("/cards/checkpoint/", "/cards/abroad/", "/cards/abroad.csv", "/cards/", "/cards/stopped/"):
             assert client.get(url).status_code == 403, (user.username, url)
         r = client.post("/api/v1/cards/verify", {"token": card.token}, content_type="application/json")

@@ -11,6 +11,7 @@ from ninja.security import HttpBearer, SessionAuth
 
 from satuatap.accounts import selectors, services
 from satuatap.accounts.models import AuditAction
+from satuatap.core.api_schemas import ErrorOut
 from satuatap.core.errors import PermissionDenied
 from satuatap.core.limits import MAX_OFFSET
 
@@ -92,13 +93,6 @@ class AuditPage(Schema):
     items: list[AuditEntryOut]
 
 
-class AuditErrorOut(Schema):
-    code: str
-    message: str
-    message_en: str
-    details: Any = None
-
-
 def _auditor(request):
     if not selectors.user_reads_audit(request.auth):
         raise PermissionDenied("Hanya auditor yang dapat membaca log audit.", "Only auditors may read the audit log.",
@@ -120,7 +114,7 @@ def _entry_out(e) -> dict[str, Any]:
                 details=e.details)
 
 
-@router.get("/audit/entries", response={200: AuditPage, 401: AuditErrorOut, 403: AuditErrorOut},
+@router.get("/audit/entries", response={200: AuditPage, 401: ErrorOut, 403: ErrorOut},
             summary="Search the audit log (auditors): by user, worker, object, action and dates", tags=["audit"])
 def audit_entries(request, filters: Query[AuditFilters]):
     _auditor(request)
@@ -129,7 +123,7 @@ def audit_entries(request, filters: Query[AuditFilters]):
     return {"count": qs.count(), "items": [_entry_out(e) for e in items]}
 
 
-@router.get("/audit/entries.csv", response={200: None, 401: AuditErrorOut, 403: AuditErrorOut},
+@router.get("/audit/entries.csv", response={200: None, 401: ErrorOut, 403: ErrorOut},
             summary="The matching audit entries as CSV (the export itself is audited)", tags=["audit"])
 def audit_export(request, filters: Query[AuditFilters]):
     user = _auditor(request)

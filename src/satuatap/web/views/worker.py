@@ -11,11 +11,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from satuatap.accounts import audit
-from satuatap.accounts import selectors as account_selectors
 from satuatap.core.errors import ApplicationError, PermissionDenied
-from satuatap.core.masking import mask_nik
 from satuatap.registry import export, selectors, services
-from satuatap.registry.access import user_handles_identity, user_reads_workers
+from satuatap.registry.access import nik_for, user_handles_identity, user_reads_workers
 from satuatap.web import access, labels
 from satuatap.web.forms import CorrectionDecisionForm, CorrectionRequestForm, WorkerExportForm
 from satuatap.web.views.common import error_page
@@ -32,12 +30,12 @@ def _worker(request, worker_id: int):
 
 def _page(request, worker, *, export_form=None, correction_form=None, status: int = 200):
     user = request.user
-    full = account_selectors.user_sees_full_nik(user)
     corrections = list(selectors.worker_corrections(worker=worker))
     for c in corrections:
-        c.display = {k: (mask_nik(v) if k == "nik" and v and not full else v) for k, v in c.changes.items()}
+        c.display = {k: (nik_for(user, v) if k == "nik" and v else v) for k, v in c.changes.items()}
+    nik = nik_for(user, worker.nik)
     return render(request, "web/worker/worker.html", {
-        "worker": worker, "nik": worker.nik if full else mask_nik(worker.nik), "nik_masked": not full,
+        "worker": worker, "nik": nik, "nik_masked": nik != worker.nik,
         "sex_label": labels.SEX_LABELS.get(worker.sex, worker.sex),
         "consents": list(selectors.worker_consents(worker=worker)), "corrections": corrections,
         "can_export": user_handles_identity(user), "can_decide": user_handles_identity(user),
