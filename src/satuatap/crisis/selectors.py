@@ -305,3 +305,9 @@ def complaint_statistics(*, user: User, since: dt.date | None = None, until: dt.
         "by_status": counts("status"),
         "by_country": counts("country"),
     }
+
+
+def closure_rule_of(complaint: Complaint, code: str):
+    """The closure rule named `code` in the rule-set version this complaint follows (None for an agent's own
+    closure), so its wording and legal basis are the ones in force when it was registered."""
+    return rulesets.rules_for_complaint(complaint).closure_by_code.get(code or "")

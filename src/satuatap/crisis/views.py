@@ -24,7 +24,6 @@ from satuatap.crisis import forms, selectors, services
 from satuatap.crisis.access import user_company_id, user_is_crisis_agent
 from satuatap.crisis.constants import (
     CLARIFICATION_RATE_LIMIT,
-    CLOSURE_RULES_BY_CODE,
     REPORT_RATE_LIMIT,
     STATUS_RATE_LIMIT,
     IntakeChannel,
@@ -149,13 +148,13 @@ def report_done(request: HttpRequest) -> HttpResponse:
 
 # --- public: status page ----------------------------------------------------------------------------------
 
-def _stage_label(event: ComplaintEvent) -> tuple[str, str]:
+def _stage_label(complaint: Complaint, event: ComplaintEvent) -> tuple[str, str]:
     """(label, detail) of a public event, for the complainant."""
     payload = event.payload or {}
     if event.kind == "registered":
         return _("Complaint registered"), ""
     if event.kind == "closure_warned":
-        rule = CLOSURE_RULES_BY_CODE.get(payload.get("rule", ""))
+        rule = selectors.closure_rule_of(complaint, payload.get("rule", ""))
         reason = (rule.reason_en if _english() else rule.reason_id) if rule else ""
         return _("Warning: the complaint will be closed on %(date)s unless you contact us") % {
             "date": payload.get("closes_on", "")}, reason
@@ -166,7 +165,7 @@ def _stage_label(event: ComplaintEvent) -> tuple[str, str]:
     label = str(Status(event.to_status).label) if event.to_status in Status.values else event.kind
     detail = event.reason
     if event.kind == "auto_close":
-        rule = CLOSURE_RULES_BY_CODE.get(payload.get("rule", ""))
+        rule = selectors.closure_rule_of(complaint, payload.get("rule", ""))
         if rule is not None:
             detail = f"{rule.reason_en if _english() else rule.reason_id} ({rule.legal_basis})"
     elif event.kind == "resolve" and payload.get("outcome") in Outcome.values:
@@ -182,7 +181,7 @@ def _stage_label(event: ComplaintEvent) -> tuple[str, str]:
 
 def _closure_text(complaint: Complaint) -> str:
     """Why a complaint was closed: the rule of Perban 6/2024 art. 30 with its basis, or the agent's reason."""
-    rule = CLOSURE_RULES_BY_CODE.get(complaint.closure_rule)
+    rule = selectors.closure_rule_of(complaint, complaint.closure_rule)
     if rule is None:
         return complaint.closure_reason
     return f"{rule.reason_en if _english() else rule.reason_id} ({rule.legal_basis})"
@@ -190,7 +189,7 @@ def _closure_text(complaint: Complaint) -> str:
 
 def _status_context(complaint: Complaint) -> dict[str, Any]:
     stages = [
-        {"at": e.created_at, "kind": e.kind, **dict(zip(("label", "detail"), _stage_label(e), strict=True))}
+        {"at": e.created_at, "kind": e.kind, **dict(zip(("label", "detail"), _stage_label(complaint, e), strict=True))}
         for e in selectors.complaint_events(complaint=complaint, public_only=True)
     ]
     return {"complaint": complaint, "stages": stages,
