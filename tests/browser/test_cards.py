@@ -193,6 +193,10 @@ def test_mobile_card_and_checkpoint_departure(page: Page, carded):
     card.case.refresh_from_db()
     assert card.case.status == "departed"
     page.goto(page.base + "/cards/stopped/")
+    from satuatap.cards.models import AttemptOutcome, DepartureAttempt
+
+    stopped = DepartureAttempt.objects.filter(outcome=AttemptOutcome.STOPPED).count()
+    expect(page.locator("#stopped-total")).to_have_text(str(stopped))  # the page counts what was recorded
     shot(page, "cards-stopped-id")
 
     # the regency's manpower desk: where its people are, and the card in the register

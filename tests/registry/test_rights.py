@@ -176,10 +176,16 @@ def test_rejection_needs_a_note_and_unknown_fields_are_refused(disnaker, registe
 
 def test_company_user_cannot_request_corrections(registered):
     from satuatap.accounts import services as account_services
+    from satuatap.placement.models import Company, CompanyMembership
+    from satuatap.reference.models import Agency, Office
 
-    mon = account_services.user_create(username="co-user", password=None, role="monitor")
+    # a company's user holding a desk role still has no business in the registry
+    co_user = account_services.user_create(username="co-user", password=None, role="desk_officer",
+                                           office=Office.objects.get(code="LTSA-IDM"),
+                                           agency=Agency.objects.get(code="DISNAKER"))
+    CompanyMembership.objects.create(user=co_user, company=Company.objects.first() or factories.job_order().company)
     with pytest.raises(PermissionDenied):
-        services.correction_request_create(actor=mon, worker=registered, changes={"name": "X"}, reason="abc")
+        services.correction_request_create(actor=co_user, worker=registered, changes={"name": "X"}, reason="abc")
 
 
 # --- retention -----------------------------------------------------------------------------------------------------

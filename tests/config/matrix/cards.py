@@ -53,7 +53,7 @@ def setup(world) -> None:
 
 
 # The auditor is sent to the second-factor page first when the world has not verified one (302), else refused.
-AUDITOR = (302, 403)
+AUDITOR = 403  # past the second factor (the world logs everyone in with it), refused for the role
 OFFICERS = {"office_a": 200, "office_b": 200, "monitors": 200, "checkpoint": 200, "admin": 200}
 # Pages every officer may open (checking a card reveals nothing beyond the token the officer already holds).
 OFFICER_PAGE = expect(403, anonymous=302, auditor=AUDITOR, **OFFICERS)

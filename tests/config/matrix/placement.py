@@ -105,8 +105,7 @@ ROWS = [
     Row("GET", f"{P}fees", f"{U}fees?case_ref={{case}}",
         expect(403, anonymous=401, office_a=200, monitor=200, monitor_region=200, admin=200, company=200),
         note="a case's costs: its office, monitors of its region, admins and the case's company; NOT other "
-             "offices, other regions, checkpoint officers or auditors (placement.selectors.fee_entries_list lets "
-             "every officer read them: reported to the lead)"),
+             "offices, other regions, checkpoint officers or auditors (placement.selectors.fee_entries_list)"),
     Row("GET", f"{P}decisions", f"{U}decisions?case_ref={{case}}", expect(200, anonymous=401, companies=403),
         note="officers get the list filtered to the decisions they may read (empty outside scope)"),
     Row("POST", f"{P}decisions/<decision_id>/override", f"{U}decisions/{{flagged_decision}}/override",

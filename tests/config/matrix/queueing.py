@@ -45,7 +45,7 @@ def setup(world) -> None:
 
 
 # The auditor is sent to the second-factor page first when the world has not verified one (302), else refused.
-AUDITOR = (302, 403)
+AUDITOR = 403  # past the second factor (the world logs everyone in with it), refused for the role
 COUNTER_PAGE = expect(403, anonymous=302, desks=200, desk_disnaker_b=200, admin=200, auditor=AUDITOR)
 # Counter actions: desk officers and admins are sent back to the counter page; a refusal is an error message
 # there (REFUSED), a success a plain 302. Only the manpower officer of office A has a counter (M1, serving
