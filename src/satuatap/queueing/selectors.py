@@ -16,7 +16,6 @@ from django.utils import timezone
 from satuatap.accounts import selectors as account_selectors
 from satuatap.accounts.models import Role, User
 from satuatap.core.errors import NotFound, PermissionDenied
-from satuatap.placement import access as placement_access
 from satuatap.queueing import rules
 from satuatap.queueing.models import (
     HOLDING_APPOINTMENT_STATES,
@@ -128,9 +127,8 @@ def stats_check_access(*, user: User, office_id: str) -> None:
     info = reference_selectors.office_info(office_id)
     if account_selectors.user_is_admin(user) or account_selectors.user_heads_office(user, office_id=office_id):
         return
-    is_company = placement_access.user_company_id(user) is not None
-    if user.is_authenticated and user.role == Role.MONITOR and not is_company and (
-            user.region_id is None or info.regency_code.startswith(user.region_id)):
+    if user.is_authenticated and user.role == Role.MONITOR and account_selectors.user_can_read_office(
+            user, office_id=office_id, office_region_code=info.regency_code):
         return
     raise PermissionDenied("Statistik antrean hanya untuk kepala kantor dan pemantau.",
                            "Queue statistics are for office heads and monitors.", code="forbidden_queue_stats")
