@@ -133,3 +133,52 @@ def test_insert_along_an_update_does_both(case):
     assert Case.objects.get(pk=case.pk).version == version + 1
     assert fastsql.insert(Event, [], along=fastsql.update_statement(Case, case.pk, {"version": version + 2})) == []
     assert Case.objects.get(pk=case.pk).version == version + 2
+
+
+def test_insert_along_several_updates_counts_the_rows_each_changed(case):
+    """Guarded step updates and the case update ride with the event insert; each one's changed-row count comes
+    back, so a guard that matched nothing (a concurrent change) is seen and the caller can refuse."""
+    now = timezone.now()
+    steps = list(Step.objects.filter(case=case).order_by("sort_order")[:2])
+    fresh = fastsql.update_statement(Step, steps[0].pk, {"reason": "ok"}, where={"version": steps[0].version})
+    stale = fastsql.update_statement(Step, steps[1].pk, {"reason": "no"}, where={"version": steps[1].version + 5})
+    bump = fastsql.update_statement(Case, case.pk, {"updated_at": now})
+    events = [Event(case=case, kind="note", office_id=case.office_id, created_at=now) for _ in range(2)]
+    created, counts = fastsql.insert_along(Event, events, [fresh, stale, bump])
+    assert counts == [1, 0, 1]
+    assert len({e.pk for e in created}) == 2 and all(Event.objects.filter(pk=e.pk).exists() for e in created)
+    assert Step.objects.get(pk=steps[0].pk).reason == "ok" and Step.objects.get(pk=steps[1].pk).reason != "no"
+    assert Case.objects.get(pk=case.pk).updated_at == now
+    assert fastsql.insert_along(Event, [], [fresh]) == ([], [1])
+
+
+def test_models_with_init_listeners_are_built_through_their_init(case):
+    """Rows become instances without Model.__init__ only where nothing could tell: a model whose init signals
+    have a receiver (an ImageField's, say) goes through from_db, and the receiver runs."""
+    from django.db.models.signals import post_init
+
+    seen = []
+
+    def receiver(sender, instance, **kwargs):
+        seen.append(instance.pk)
+
+    columns = fastsql.Columns(Step, "s")
+    post_init.connect(receiver, sender=Step)
+    try:
+        rows = fastsql.fetch(f"SELECT {columns.sql} FROM {columns.table} s WHERE s.case_id = %s", [case.pk])
+        loaded = [columns.load(r) for r in rows]
+    finally:
+        post_init.disconnect(receiver, sender=Step)
+    assert sorted(seen) == sorted(s.pk for s in loaded)
+    plain = [STEP.load(r) for r in rows]
+    assert [_values(s) for s in plain] == [_values(s) for s in loaded]
+    plain[0].reason = "changed"  # an ordinary instance: fields assign, save and refresh as usual
+    plain[0].save(update_fields=["reason"])
+    assert Step.objects.get(pk=plain[0].pk).reason == "changed"
+
+
+def test_attach_puts_the_related_object_without_a_query(case, django_assert_num_queries):
+    step = STEP.load(fastsql.fetch(f"SELECT {STEP.sql} FROM {STEP.table} s WHERE s.case_id = %s", [case.pk])[0])
+    fastsql.attach(step, "case", case)
+    with django_assert_num_queries(0):
+        assert step.case is case

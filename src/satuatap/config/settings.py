@@ -97,6 +97,22 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
+# The API lane (config/wsgi.py): calls under /api/ with an Authorization header and no cookie. No session, so no
+# language choice (answers are bilingual anyway), no CSRF token (nothing rides on a cookie) and no login state
+# beyond the token, which the API checks itself; request.user starts anonymous.
+SATUATAP_API_MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "satuatap.core.middleware.ApiErrorShapeMiddleware",
+    "satuatap.core.middleware.BodySizeLimitMiddleware",
+    "satuatap.core.middleware.NulCharacterMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "satuatap.core.middleware.AnonymousUntilAuthenticatedMiddleware",
+    "satuatap.core.audit_context.AuditContextMiddleware",
+    "satuatap.core.middleware.IdempotencyMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",

@@ -19,8 +19,28 @@ from typing import Any
 
 from django.db import connections
 from django.db.models import Field, Model
+from django.db.models.base import ModelState
+from django.db.models.signals import post_init, pre_init
 
 _DB = "default"
+_new = object.__new__
+
+
+def _plain_model(model: type[Model]) -> bool:
+    """Whether instances of `model` may be built without calling its __init__: the model keeps Django's own
+    __init__ and from_db, and nothing listens to its init signals (an ImageField's dimensions do, for one)."""
+    return (
+        model.__init__ is Model.__init__
+        and model.from_db.__func__ is Model.from_db.__func__
+        and not pre_init.has_listeners(model)
+        and not post_init.has_listeners(model)
+    )
+
+
+def attach(obj: Model, name: str, related: Model | None) -> None:
+    """Put an already loaded related object on `obj` (forward foreign key or one-to-one `name`), as
+    select_related does: no query later, and none of the descriptor's checks now (the key already matches)."""
+    obj._state.fields_cache[name] = related
 
 
 def _quote(name: str) -> str:
@@ -37,6 +57,7 @@ class Columns:
         self.attnames = [f.attname for f in self.fields]
         self.width = len(self.fields)
         self._converters: dict[str, list[tuple[int, list]]] = {}
+        self._plain: bool | None = None
 
     @property
     def table(self) -> str:
@@ -68,7 +89,19 @@ class Columns:
             for fn, col in funcs:
                 value = fn(value, col, connection)
             values[i] = value
-        return self.model.from_db(_DB, self.attnames, values)
+        if self._plain is None:
+            self._plain = _plain_model(self.model)
+        if not self._plain:
+            return self.model.from_db(_DB, self.attnames, values)
+        # What Model.__init__ does with positional values from the database (every field's attribute set, no
+        # descriptor logic, since nothing is cached yet), without its generic argument handling and signals.
+        obj = _new(self.model)
+        state = ModelState()
+        state.adding = False
+        state.db = _DB
+        obj.__dict__.update(zip(self.attnames, values, strict=True))
+        obj._state = state
+        return obj
 
 
 def fetch(sql: str, params: Sequence[Any]) -> list[tuple]:
@@ -137,6 +170,7 @@ def update_statement(model: type[Model], pk: Any, values: dict[str, Any], *,
 
 
 _insert_plans: dict[tuple, tuple[str, tuple[Field, ...]]] = {}
+_with_plans: dict[tuple, str] = {}
 
 
 def insert(model: type[Model], objs: Iterable[Model], *, along: tuple[str, list[Any]] | None = None) -> list[Model]:
@@ -144,25 +178,34 @@ def insert(model: type[Model], objs: Iterable[Model], *, along: tuple[str, list[
     database can; otherwise the ORM's bulk_create, which also batches large lists). No signals, like
     bulk_create.
 
-    `along`: an UPDATE (from `update_statement`) that must happen with the insert; on PostgreSQL it rides in the
-    same statement as a data-modifying WITH (one round trip instead of two), elsewhere it runs just before.
+    `along`: an UPDATE (from `update_statement`) that must happen with the insert (see `insert_along`).
     """
+    created, _ = insert_along(model, objs, [along] if along is not None else [])
+    return created
+
+
+def insert_along(model: type[Model], objs: Iterable[Model],
+                 updates: Sequence[tuple[str, list[Any]]]) -> tuple[list[Model], list[int]]:
+    """`insert`, with UPDATEs (from `update_statement`) that must happen with it: on PostgreSQL they ride in the
+    same statement as data-modifying WITHs (one round trip instead of one each), elsewhere they run just before.
+    Returns the objects with their keys and the number of rows each update changed, so a guarded update that
+    found its row changed can still be refused (the caller's transaction then rolls the whole statement back)."""
     objs = list(objs)
     connection = connections[_DB]
-    postgres = connection.vendor == "postgresql"
-    if along is not None and not (objs and postgres):
-        execute(*along)
-        along = None
-    if not objs:
-        return objs
     meta = model._meta
     auto_pk = meta.pk.get_internal_type() in ("AutoField", "BigAutoField", "SmallAutoField")
-    if (not connection.features.can_return_rows_from_bulk_insert or not auto_pk or len(objs) > 50
-            or any(o.pk is not None for o in objs)):
-        # keys chosen by the caller or not numbered by the database: the ORM's own path with its checks
-        if along is not None:
-            execute(*along)
-        return model._default_manager.bulk_create(objs)
+    returning = (connection.features.can_return_rows_from_bulk_insert and auto_pk and 0 < len(objs) <= 50
+                 and all(o.pk is None for o in objs))
+    if not (returning and connection.vendor == "postgresql"):
+        counts = [execute(*update) for update in updates]
+        if not objs:
+            return objs, counts
+        if not returning:
+            # keys chosen by the caller or not numbered by the database: the ORM's own path with its checks
+            return model._default_manager.bulk_create(objs), counts
+        updates = []
+    else:
+        counts = []
     key = (model, len(objs), connection.vendor)
     plan = _insert_plans.get(key)
     if plan is None:
@@ -173,15 +216,24 @@ def insert(model: type[Model], objs: Iterable[Model], *, along: tuple[str, list[
         plan = _insert_plans[key] = (sql, fields)
     sql, fields = plan
     params: list[Any] = []
-    if along is not None:
-        sql = f"WITH along AS ({along[0]}) {sql}"
-        params.extend(along[1])
+    if updates:
+        with_key = (sql, *(u[0] for u in updates))
+        composed = _with_plans.get(with_key)
+        if composed is None:
+            ctes = ", ".join(f"u{i} AS ({u[0]} RETURNING 1)" for i, u in enumerate(updates))
+            tallies = "".join(f", (SELECT count(*) FROM u{i})" for i in range(len(updates)))  # noqa: S608
+            composed = _with_plans[with_key] = f"WITH {ctes} {sql}{tallies}"
+        sql = composed
+        for update in updates:
+            params.extend(update[1])
     for obj in objs:
         for f in fields:
             params.append(f.get_db_prep_save(f.pre_save(obj, add=True), connection=connection))
-    ids = [r[0] for r in fetch(sql, params)]
-    for obj, pk in zip(objs, ids, strict=True):
-        obj.pk = pk
+    rows = fetch(sql, params)
+    for obj, row in zip(objs, rows, strict=True):
+        obj.pk = row[0]
         obj._state.adding = False
         obj._state.db = _DB
-    return objs
+    if updates:
+        counts = [int(n) for n in rows[0][1:]]
+    return objs, counts

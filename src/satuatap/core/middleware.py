@@ -154,6 +154,20 @@ def purge_expired_idempotency_records(*, older_than_hours: int) -> int:
     return deleted
 
 
+class AnonymousUntilAuthenticatedMiddleware:
+    """For the API lane, which has no session: `request.user` is anonymous until the API's token check sets it
+    (Ninja's session authentication, tried after a refused token, reads it)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.contrib.auth.models import AnonymousUser
+
+        request.user = AnonymousUser()
+        return self.get_response(request)
+
+
 class IndonesianByDefaultMiddleware:
     """Indonesian unless the person chose otherwise with the language switch (cookie).
 

@@ -297,22 +297,37 @@ def _sql(name: str) -> str:
 def _lock_case(case_number: str) -> Case:
     rows = fastsql.fetch(_sql("case_lock"), [case_number])
     if not rows:
-        raise NotFound(f"Kasus {case_number} tidak ditemukan.", f"Case {case_number} not found.",
-                       code="case_not_found")
+        raise _case_not_found(case_number)
     return _CASE.load(rows[0])
 
 
-def _load_ctx(case: Case, actor: User | None) -> _Ctx:
+def _case_not_found(case_number: str) -> NotFound:
+    return NotFound(f"Kasus {case_number} tidak ditemukan.", f"Case {case_number} not found.", code="case_not_found")
+
+
+def _ctx_of(case: Case, steps: list[Step], actor: User | None) -> _Ctx:
     now = timezone.now()
     office = reference_selectors.office_info(case.office_id)
-    steps = [_STEP.load(row) for row in fastsql.fetch(_sql("steps"), [case.pk])]
     # Step definitions of a stored process version never change: take them from the in-process cache.
     defs = reference_selectors.step_definitions(case.process_id, must_have=frozenset(s.definition_id for s in steps))
+    attach = fastsql.attach
     for step in steps:
-        step.definition = defs[step.definition_id]
-        step.case = case
+        attach(step, "definition", defs[step.definition_id])
+        attach(step, "case", case)
     return _Ctx(case=case, actor=actor, now=now, today=local_date(now, office.zone), office=office,
                 steps={s.code: s for s in steps})
+
+
+def _load_ctx(case: Case, actor: User | None) -> _Ctx:
+    return _ctx_of(case, [_STEP.load(row) for row in fastsql.fetch(_sql("steps"), [case.pk])], actor)
+
+
+def _lock_ctx(case_number: str, actor: User | None) -> _Ctx:
+    """Lock the case row for this transaction, then read its steps. Two statements on purpose: under READ
+    COMMITTED a statement that waited for the lock still reads the rows it joins as they were when it started, so
+    steps read in the locking statement could miss what the transaction we waited for has just committed."""
+    case = _lock_case(case_number)
+    return _load_ctx(case, actor)
 
 
 def _office_desks(case: Case) -> frozenset[str]:
@@ -321,24 +336,26 @@ def _office_desks(case: Case) -> frozenset[str]:
 
 def _save(ctx: _Ctx) -> CaseChange:
     # One plain UPDATE per changed step with only its changed fields, guarded by the version read under the
-    # case lock (bulk_update's CASE expressions cost more to build than the few rows they save).
-    for step in ctx.changed.values():
-        fields = ctx.dirty[step.pk]
-        updated = fastsql.update_by_pk(Step, step.pk, {f: getattr(step, f) for f in sorted(fields)},
-                                       where={"version": ctx.original_versions[step.pk]})
+    # case lock (bulk_update's CASE expressions cost more to build than the few rows they save), the case's own
+    # UPDATE and the event rows: on PostgreSQL all in one statement (core.fastsql.insert_along).
+    step_updates = [
+        fastsql.update_statement(Step, step.pk, {f: getattr(step, f) for f in sorted(ctx.dirty[step.pk])},
+                                 where={"version": ctx.original_versions[step.pk]})
+        for step in ctx.changed.values()
+    ]
+    case = ctx.case
+    case.version += 1  # the row is locked for this transaction, so a plain increment is exact
+    case.updated_at = ctx.now
+    case_update = fastsql.update_statement(Case, case.pk, {"version": case.version, "updated_at": ctx.now,
+                                                           **{f: getattr(case, f) for f in sorted(ctx.case_dirty)}})
+    created, counts = fastsql.insert_along(Event, ctx.events, [*step_updates, case_update])
+    for step, updated in zip(ctx.changed.values(), counts, strict=False):
         if updated != 1:
             raise Conflict(
                 f"Langkah {step.code} diubah bersamaan oleh orang lain. Muat ulang lalu coba lagi.",
                 f"Step {step.code} was changed concurrently. Reload and try again.",
                 code="stale_version",
             )
-    case = ctx.case
-    case.version += 1  # the row is locked for this transaction, so a plain increment is exact
-    case.updated_at = ctx.now
-    # the case row and the event rows in one statement where the database allows it
-    case_update = fastsql.update_statement(Case, case.pk, {"version": case.version, "updated_at": ctx.now,
-                                                           **{f: getattr(case, f) for f in sorted(ctx.case_dirty)}})
-    created = fastsql.insert(Event, ctx.events, along=case_update)
     change = CaseChange(
         case_id=case.pk,
         case_number=case.number,
@@ -541,8 +558,8 @@ class _Refused:
 def _step_action(*, actor: User, case_number: str, step_code: str, action: str, expected_version: int | None,
                  apply: Callable[[_Ctx, Step, str], None],
                  precheck: Callable[[_Ctx, Step], Any] | None = None) -> Transition | _Refused:
-    case = _lock_case(case_number)
-    ctx = _load_ctx(case, actor)
+    ctx = _lock_ctx(case_number, actor)
+    case = ctx.case
     step = _get_step(ctx, step_code)
     _authorize_step(actor, case, step, action)
     if case.status not in ACTIVE_CASE_STATES:
@@ -632,7 +649,7 @@ def _rules_decision(ctx: _Ctx, step: Step, outcome: dict[str, Any] | None):
     # The worker, whether they hold another active case and whether the family consent is on file, in one
     # statement; the worker stays on the case for what runs later in this transaction (notifications).
     worker, active_elsewhere, has_consent = _worker_rule_inputs(case)
-    case.worker = worker
+    fastsql.attach(case, "worker", worker)
     return placement_services.case_rules_evaluate(
         stage=RULE_STAGE_BY_OUTCOME.get(outcome_type, "step_complete"), case_ref=case.number, worker=worker,
         scheme=case.scheme, destination_country=case.destination_country,

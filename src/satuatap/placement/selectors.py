@@ -164,11 +164,11 @@ def job_order_for_case(*, case_ref: str) -> JobOrder | None:
     row = rows[0]
     job_order = _LINK_JOB.load(row)
     offset = _LINK_JOB.width
-    job_order.company = _LINK_COMPANY.load(row, offset)
+    fastsql.attach(job_order, "company", _LINK_COMPANY.load(row, offset))
     offset += _LINK_COMPANY.width
-    job_order.employer = _LINK_EMPLOYER.load(row, offset)
+    fastsql.attach(job_order, "employer", _LINK_EMPLOYER.load(row, offset))
     offset += _LINK_EMPLOYER.width
-    job_order.job_title = _LINK_TITLE.load(row, offset)
+    fastsql.attach(job_order, "job_title", _LINK_TITLE.load(row, offset))
     return job_order
 
 

@@ -1,0 +1,144 @@
+"""The WSGI application's two lanes (config/wsgi.py): a bearer-token API call without cookies goes through the short
+API middleware list, everything else through the full one. Both must answer alike: same statuses, bodies, error
+codes and security headers. Driven through the real WSGI callable, as gunicorn and runserver call it."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+
+from satuatap.accounts import services as account_services
+from satuatap.config import wsgi
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+SECURITY_HEADERS = ("X-Frame-Options", "X-Content-Type-Options", "Referrer-Policy", "Content-Security-Policy",
+                    "Cross-Origin-Opener-Policy")
+
+
+def call(method: str, path: str, *, token: str | None = None, body: bytes = b"", cookie: str = "",
+         headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
+    environ = {
+        "REQUEST_METHOD": method, "SCRIPT_NAME": "", "PATH_INFO": path, "QUERY_STRING": "",
+        "SERVER_NAME": "testserver", "SERVER_PORT": "80", "SERVER_PROTOCOL": "HTTP/1.1", "REMOTE_ADDR": "10.1.2.3",
+        "HTTP_HOST": "testserver", "CONTENT_TYPE": "application/json", "CONTENT_LENGTH": str(len(body)),
+        "wsgi.input": io.BytesIO(body), "wsgi.errors": io.StringIO(), "wsgi.url_scheme": "http",
+        "wsgi.version": (1, 0), "wsgi.multithread": False, "wsgi.multiprocess": True, "wsgi.run_once": False,
+    }
+    if token is not None:
+        environ["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+    if cookie:
+        environ["HTTP_COOKIE"] = cookie
+    for name, value in (headers or {}).items():
+        environ["HTTP_" + name.upper().replace("-", "_")] = value
+    seen: dict[str, object] = {}
+
+    def start_response(status, response_headers, exc_info=None):
+        seen["status"] = int(status.split()[0])
+        seen["headers"] = dict(response_headers)
+
+    result = wsgi.application(environ, start_response)
+    try:
+        content = b"".join(result)
+    finally:
+        result.close()
+    return seen["status"], seen["headers"], content  # type: ignore[return-value]
+
+
+@pytest.fixture
+def desk():
+    user = factories.officer("LTSA-IDM", "DISNAKER")
+    return user, account_services.api_token_create(user=user, name="lanes")[1]
+
+
+def test_which_requests_take_the_api_lane():
+    api = {"PATH_INFO": "/api/v1/me", "HTTP_AUTHORIZATION": "Bearer sat_x"}
+    assert wsgi.api_lane(api)
+    assert not wsgi.api_lane({**api, "HTTP_COOKIE": "sessionid=abc"})  # a browser's call: sessions and CSRF apply
+    assert not wsgi.api_lane({**api, "PATH_INFO": "/desk/"})
+    assert not wsgi.api_lane({"PATH_INFO": "/api/v1/me"})
+
+
+def test_both_lanes_answer_a_read_alike_with_the_security_headers(desk):
+    user, token = desk
+    lane = call("GET", "/api/v1/me", token=token)
+    full = call("GET", "/api/v1/me", token=token, cookie="theme=dark")
+    assert lane[0] == full[0] == 200
+    assert json.loads(lane[2]) == json.loads(full[2]) == {
+        "username": user.username, "role": "desk_officer", "office": "LTSA-IDM", "agency": "DISNAKER", "region": None,
+    }
+    for header in SECURITY_HEADERS:
+        assert lane[1].get(header) == full[1].get(header), header
+    assert lane[1]["X-Frame-Options"] == "DENY" and lane[1]["X-Content-Type-Options"] == "nosniff"
+    assert "default-src 'self'" in lane[1]["Content-Security-Policy"]
+
+
+def test_a_step_transition_through_the_api_lane_is_the_real_one(desk):
+    user, token = desk
+    case = factories.open_case(user, factories.worker("32.12"))
+    body = json.dumps({"outcome": factories.outcome("registration")}).encode()
+    status, _, content = call("POST", f"/api/v1/cases/{case.number}/steps/REG/complete", token=token, body=body)
+    assert status == 200, content
+    answer = json.loads(content)
+    assert answer["step"]["code"] == "REG" and answer["step"]["state"] == "done"
+    assert {s["code"] for s in answer["changed"] if s["state"] == "ready"} >= {"MED"}
+    # the same step again: refused with the engine's own error, in both lanes
+    lane = call("POST", f"/api/v1/cases/{case.number}/steps/REG/complete", token=token, body=body)
+    full = call("POST", f"/api/v1/cases/{case.number}/steps/REG/complete", token=token, body=body, cookie="x=1")
+    assert lane[0] == full[0] == 409
+    assert json.loads(lane[2])["code"] == json.loads(full[2])["code"] == "invalid_transition"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "extra", "status", "code"),
+    [
+        ("GET", "/api/v1/no-such-thing", b"", {}, 404, "not_found"),
+        ("POST", "/api/v1/cases/LTSA-IDM-2026-999999/steps/REG/start", b'{"note": "a\\u0000b"}', {}, 422,
+         "nul_character"),
+        ("POST", "/api/v1/cases/LTSA-IDM-2026-999999/steps/REG/start", b"[1]", {}, 422, "body_not_object"),
+        ("POST", "/api/v1/cases/LTSA-IDM-2026-999999/steps/REG/start", b"{}", {}, 404, "case_not_found"),
+        ("POST", "/api/v1/cases/LTSA-IDM-2026-999999/steps/REG/start", b"{}", {"Idempotency-Key": "bad key!"}, 400,
+         "idempotency_key_invalid"),
+    ],
+)
+def test_refusals_are_the_same_in_both_lanes(desk, method, path, body, extra, status, code):
+    _, token = desk
+    lane = call(method, path, token=token, body=body, headers=extra)
+    full = call(method, path, token=token, body=body, headers=extra, cookie="x=1")
+    assert lane[0] == full[0] == status
+    assert json.loads(lane[2])["code"] == json.loads(full[2])["code"] == code
+    assert json.loads(lane[2]) == json.loads(full[2])
+
+
+def test_an_unknown_token_is_refused_alike(desk):
+    lane = call("GET", "/api/v1/me", token="sat_not_a_real_token")
+    full = call("GET", "/api/v1/me", token="sat_not_a_real_token", cookie="x=1")
+    assert lane[0] == full[0] == 401
+    assert json.loads(lane[2]) == json.loads(full[2])
+
+
+def test_idempotency_replays_in_the_api_lane(desk):
+    user, token = desk
+    case = factories.open_case(user, factories.worker("32.12"))
+    path = f"/api/v1/cases/{case.number}/steps/REG/start"
+    first = call("POST", path, token=token, body=b"{}", headers={"Idempotency-Key": "lane-1"})
+    again = call("POST", path, token=token, body=b"{}", headers={"Idempotency-Key": "lane-1"})
+    assert first[0] == again[0] == 200
+    assert again[2] == first[2] and again[1].get("Idempotent-Replayed") == "true"
+
+
+def test_an_oversize_body_is_refused_before_it_is_read(desk, settings):
+    _, token = desk
+    body = b'{"note": "' + b"x" * 4096 + b'"}'
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
+    # the middleware read the limit when the chain was built: build fresh lanes for this setting
+    fresh = wsgi.SatuatapWSGI()
+    original, wsgi.application = wsgi.application, fresh
+    try:
+        status, _, content = call("POST", "/api/v1/cases/X/steps/REG/start", token=token, body=body)
+    finally:
+        wsgi.application = original
+    assert status == 413 and json.loads(content)["code"] == "request_too_large"
