@@ -60,8 +60,10 @@ PROCESS_CODE, PROCESS_VERSION = "P2P", 1
 PREFIX = "BENCH-"
 USER_PREFIX = "bench.idm."
 TOKEN_NAME = "bench"
-# Cases kept for the bare baseline (the highest-numbered ones), never walked by the satuatap side.
-BARE_RESERVE = 2000
+# Cases kept for the bare baseline (the highest-numbered ones), never walked by the satuatap side. Each run walks
+# untouched ones first (about 700 per run), as the satuatap side does, so neither side works on rows that earlier
+# runs churned; only when they run out does the bare side walk touched ones again.
+BARE_RESERVE = 10_000
 
 TARGET_RATIO, TARGET_P99_MS, STRETCH_TPS = 0.7, 50.0, 1000.0
 
@@ -360,20 +362,20 @@ def generate_cases(url: str, target: int, disnaker_user_id: int, *, batch: int =
 
 
 def cases_to_walk(url: str) -> tuple[list[str], list[str]]:
-    """(untouched bench cases for the satuatap side, cases reserved for the bare side)."""
+    """(untouched bench cases for the satuatap side, cases reserved for the bare side: untouched ones first)."""
+    untouched = ("SELECT c.number FROM journey_case c JOIN journey_step s ON s.case_id = c.id AND s.code = 'REG' "
+                 "WHERE c.number LIKE %s AND c.status = 'open' AND s.state = 'ready' AND s.version = 2 ")
     with psycopg.connect(url) as conn:
         reserved = [r[0] for r in conn.execute(
             "SELECT number FROM journey_case WHERE number LIKE %s ORDER BY number DESC LIMIT %s",
             (PREFIX + "%", BARE_RESERVE),
         )]
         floor = min(reserved) if reserved else ""
-        fresh = [r[0] for r in conn.execute(
-            "SELECT c.number FROM journey_case c JOIN journey_step s ON s.case_id = c.id AND s.code = 'REG' "
-            "WHERE c.number LIKE %s AND c.number < %s AND c.status = 'open' AND s.state = 'ready' "
-            "ORDER BY c.number",
-            (PREFIX + "%", floor),
-        )]
-    return fresh, sorted(reserved)
+        fresh = [r[0] for r in conn.execute(untouched + "AND c.number < %s ORDER BY c.number", (PREFIX + "%", floor))]
+        bare_fresh = [r[0] for r in conn.execute(untouched + "AND c.number >= %s ORDER BY c.number",
+                                                 (PREFIX + "%", floor))]
+    seen = set(bare_fresh)
+    return fresh, bare_fresh + sorted(n for n in reserved if n not in seen)
 
 
 # --- CPU accounting ------------------------------------------------------------------------------------
@@ -645,8 +647,8 @@ def print_report(res: dict[str, Any]) -> None:
     ]
     cfg = res["config"]
     print()
-    print(f"{cfg['workers']} sync gunicorn workers, {cfg['connections']} connections, {cfg['seconds']} s measured "
-          f"(+{cfg['warmup']} s warm-up), {res['machine']['cores']} cores")
+    print(f"{cfg['workers']} sync gunicorn workers, {cfg['connections']} connections, {cfg['rounds']} rounds of "
+          f"{cfg['seconds']} s measured per side (+{cfg['warmup']} s warm-up each), {res['machine']['cores']} cores")
     print(f"{'':24}{'satuatap':>12}{'bare':>12}")
     for label, key in rows:
         print(f"{label:24}{_fmt(a.get(key)):>12}{_fmt(b.get(key)):>12}")
@@ -661,7 +663,9 @@ def print_report(res: dict[str, Any]) -> None:
     print(f"{'machine busy %':24}{_fmt(a['cpu']['machine_busy_pct']):>12}{_fmt(b['cpu']['machine_busy_pct']):>12}")
     t = res["targets"]
     print()
-    print(f"ratio satuatap/bare = {_fmt(res['ratio'])}   (target >= {TARGET_RATIO}: {_yes(t['ratio_met'])})")
+    spread = res.get("ratio_rounds") or {}
+    print(f"ratio satuatap/bare = {_fmt(res['ratio'])}   (target >= {TARGET_RATIO}: {_yes(t['ratio_met'])}; "
+          f"rounds {_fmt(spread.get('min'))} to {_fmt(spread.get('max'))})")
     print(f"satuatap p99 = {_fmt(a['p99_ms'])} ms   (target < {TARGET_P99_MS:.0f} ms: {_yes(t['p99_met'])})")
     print(f"satuatap transitions/s = {_fmt(a['per_s'])}   (stretch >= {STRETCH_TPS:.0f}: {_yes(t['stretch_met'])})")
     for side in ("satuatap", "bare"):
@@ -713,40 +717,99 @@ def source_state() -> dict[str, Any]:
 
 
 def checkpoint(url: str) -> None:
-    """Start each side with no dirty buffers from the previous one (needs superuser; skipped otherwise)."""
+    """Start each side on clean tables with fresh statistics (dead rows of the previous side vacuumed, the
+    planner's view of the steps' states current) and no dirty buffers (CHECKPOINT needs superuser)."""
     try:
         with psycopg.connect(url, autocommit=True) as conn:
+            for table in ("journey_case", "journey_step", "journey_event", "placement_decision"):
+                conn.execute(sql.SQL("VACUUM (ANALYZE) {}").format(sql.Identifier(table)))
             conn.execute("CHECKPOINT")
     except psycopg.Error as exc:
-        print(f"(CHECKPOINT skipped: {exc})")
+        print(f"(VACUUM / CHECKPOINT skipped: {exc})")
 
 
-def run_side(name: str, app: str, url: str, args: argparse.Namespace, journey: Journey, cases: list[str],
-             path_fmt: str, ready_path: str, ready_headers: dict[str, str], *, cycle: bool,
-             extra: list[str] | None = None) -> dict[str, Any]:
-    lists = [cases[i::args.connections] for i in range(args.connections)]
+@dataclass
+class Side:
+    name: str
+    app: str
+    path_fmt: str
+    ready_path: str
+    ready_headers: dict[str, str]
+    cases: list[str]
+    cycle: bool
+    extra: list[str] | None = None
+    server: Gunicorn | None = None
+    tally: Tally = field(default_factory=Tally)
+    elapsed: float = 0.0
+    cpu_seconds: collections.Counter = field(default_factory=collections.Counter)
+    busy_weighted: float = 0.0
+
+
+def _merge(into: Tally, more: Tally) -> None:
+    into.latencies.extend(more.latencies)
+    into.statuses.update(more.statuses)
+    into.errors.update(more.errors)
+    into.journeys += more.journeys
+    into.samples.extend(more.samples[: max(0, 3 - len(into.samples))])
+
+
+def run_sides(sides: list[Side], url: str, args: argparse.Namespace, journey: Journey) -> list[dict[str, Any]]:
+    """Serve every side at once, then drive them in turn for --rounds rounds (A then B, then B then A, …), so a
+    machine that speeds up or slows down during the run (shared hosts do) weighs on both sides alike. Each round
+    walks its own share of each side's cases. Returns the rates of each round."""
     checkpoint(url)
-    server = Gunicorn(app, url, args.workers, name, extra)
+    rounds: list[dict[str, Any]] = []
     try:
-        server.wait_ready(ready_path, ready_headers)
-        print(f"{name}: gunicorn pid {server.proc.pid} on {server.base}, driving {args.connections} connections for "
-              f"{args.warmup:g} + {args.seconds:g} s")
-        meter = CpuMeter(url, server.proc.pid)
-        tally, elapsed, cpu = drive(server.base, path_fmt, journey, lists, seconds=args.seconds, warmup=args.warmup,
-                                    cycle=cycle, meter=meter)
+        for side in sides:
+            side.server = Gunicorn(side.app, url, args.workers, side.name, side.extra)
+        for side in sides:
+            side.server.wait_ready(side.ready_path, side.ready_headers)
+            print(f"{side.name}: gunicorn pid {side.server.proc.pid} on {side.server.base}")
+        print(f"{args.rounds} rounds of {args.warmup:g} + {args.seconds:g} s per side, {args.connections} connections")
+        for r in range(args.rounds):
+            rates: dict[str, float] = {}
+            for side in (sides if r % 2 == 0 else list(reversed(sides))):
+                share = side.cases[r::args.rounds]
+                lists = [share[i::args.connections] for i in range(args.connections)]
+                meter = CpuMeter(url, side.server.proc.pid)
+                tally, elapsed, cpu = drive(side.server.base, side.path_fmt, journey, lists, seconds=args.seconds,
+                                            warmup=args.warmup, cycle=side.cycle, meter=meter)
+                _merge(side.tally, tally)
+                side.elapsed += elapsed
+                side.cpu_seconds.update(cpu["cpu_seconds"])
+                side.busy_weighted += (cpu["machine_busy_pct"] or 0.0) * elapsed
+                rates[side.name] = round(len(tally.latencies) / elapsed, 1) if elapsed else 0.0
+            if rates.get("bare") and "satuatap" in rates:
+                rates["ratio"] = round(rates["satuatap"] / rates["bare"], 3)
+            rounds.append(rates)
+            print(f"round {r + 1}: " + ", ".join(f"{k} {v:,}" for k, v in rates.items()))
     finally:
-        server.stop()
-    out = summarize(tally, elapsed, cpu)
-    if not cycle:
-        out["cases_available"] = len(cases)
-    print(f"{name}: {out['per_s']:,.1f} requests/s, p50 {out['p50_ms']} ms, p99 {out['p99_ms']} ms")
+        for side in sides:
+            if side.server is not None:
+                side.server.stop()
+    return rounds
+
+
+def side_summary(side: Side) -> dict[str, Any]:
+    n = len(side.tally.latencies)
+    per = (lambda v: round(1000 * v / n, 3)) if n else (lambda v: None)
+    cpu = {
+        "elapsed_s": round(side.elapsed, 3),
+        "machine_busy_pct": round(side.busy_weighted / side.elapsed, 1) if side.elapsed else None,
+        "cpu_seconds": {k: round(v, 2) for k, v in side.cpu_seconds.items()},
+        "cpu_ms_per_request": {k: per(side.cpu_seconds[k]) for k in ("gunicorn", "postgres", "driver")},
+    }
+    out = summarize(side.tally, side.elapsed, cpu)
+    out["cases_available"] = len(side.cases)
+    print(f"{side.name}: {out['per_s']:,.1f} requests/s, p50 {out['p50_ms']} ms, p99 {out['p99_ms']} ms")
     return out
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cases", type=int, default=100_000, help="bench cases the database must hold")
-    parser.add_argument("--seconds", type=float, default=20.0, help="measured duration per side")
+    parser.add_argument("--seconds", type=float, default=10.0, help="measured duration per side and round")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds, each driving every side in turn")
     parser.add_argument("--warmup", type=float, default=2.0, help="uncounted warm-up per side")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers (both sides)")
@@ -778,6 +841,8 @@ def main() -> None:
     journey = Journey(order, defs, tokens, bodies)
     fresh, reserved = cases_to_walk(url)
     print(f"{len(fresh):,} untouched cases for satuatap, {len(reserved):,} reserved for the bare baseline")
+    if len(reserved) < BARE_RESERVE:
+        print("WARNING: fewer bench cases than the bare side's reserve; raise --cases")
     if len(fresh) < args.connections * 20:
         print("WARNING: few untouched cases left; add --fresh or raise --cases")
     auth = {"Authorization": f"Bearer {tokens['DISNAKER']['token']}"}
@@ -787,22 +852,28 @@ def main() -> None:
         "machine": {"cores": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version(),
                     "postgres": pg_version, "loadavg_before": os.getloadavg()},
         "config": {"workers": args.workers, "threads": 1, "worker_class": "sync", "connections": args.connections,
-                   "seconds": args.seconds, "warmup": args.warmup, "cases": args.cases,
+                   "seconds": args.seconds, "rounds": args.rounds, "warmup": args.warmup, "cases": args.cases,
                    "database": psycopg.conninfo.conninfo_to_dict(url).get("dbname"),
                    "journey_order": list(order)},
         "source": source_state(),
         "satuatap": None,
         "bare": None,
     }
+    sides = []
     if args.only in (None, "satuatap"):
-        res["satuatap"] = run_side("satuatap", "satuatap.config.wsgi", url, args, journey, fresh,
-                                   "/api/v1/cases/{number}/steps/{code}/{action}", "/api/v1/me", auth, cycle=False)
+        sides.append(Side("satuatap", "satuatap.config.wsgi", "/api/v1/cases/{number}/steps/{code}/{action}",
+                          "/api/v1/me", auth, fresh, cycle=False))
     if args.only in (None, "bare"):
-        res["bare"] = run_side("bare", "bare_app:application", url, args, journey, reserved,
-                               "/bare/cases/{number}/steps/{code}/{action}", "/health", {}, cycle=True,
-                               extra=["--pythonpath", str(BENCH_DIR / "baseline")])
+        sides.append(Side("bare", "bare_app:application", "/bare/cases/{number}/steps/{code}/{action}", "/health", {},
+                          reserved, cycle=True, extra=["--pythonpath", str(BENCH_DIR / "baseline")]))
+    res["rounds"] = run_sides(sides, url, args, journey)
+    for side in sides:
+        res[side.name] = side_summary(side)
     a, b = res["satuatap"], res["bare"]
+    # the rates over all rounds; the per-round ratios (in res["rounds"]) show how steady the machine was
     res["ratio"] = round(a["per_s"] / b["per_s"], 3) if a and b and b["per_s"] else None
+    per_round = [r["ratio"] for r in res["rounds"] if "ratio" in r]
+    res["ratio_rounds"] = {"min": min(per_round), "max": max(per_round)} if per_round else None
     res["targets"] = {
         "ratio": TARGET_RATIO, "p99_ms": TARGET_P99_MS, "stretch_per_s": STRETCH_TPS,
         "ratio_met": None if res["ratio"] is None else res["ratio"] >= TARGET_RATIO,

@@ -9,9 +9,12 @@ Per request, with raw psycopg on one persistent connection per gunicorn worker:
 2. one transaction: SELECT the case row FOR UPDATE; SELECT the case's steps (joined to their definitions and
    actors, as the engine loads them); for `complete` only, the statements the placement rules need and write
    (the worker with "another active case?", the case's job order with its company, employer and job title, the
-   family consent, the rule set in force, INSERT the decision row); UPDATE the addressed step's state and
-   version; for `complete`, UPDATE the steps that depend on it (as the engine's unlock does); INSERT the event
-   rows (payload: the posted outcome, if any); UPDATE the case's version and updated_at;
+   family consent, the rule set in force, INSERT the decision row); then the writes in one statement, as the
+   engine sends them on PostgreSQL (`core.fastsql.insert_along`): a data-modifying WITH that UPDATEs the
+   addressed step (state, version, actor, its start or completion time, for `complete` its outcome, reason and
+   blocks_case), for `complete` UPDATEs the locked steps that depend on it (version, ready_at and due_on, as an
+   unlock writes them, though they stay locked here), UPDATEs the case's version and updated_at, and INSERTs the
+   event row (payload: the posted outcome, if any);
 3. a small JSON answer.
 
 So both sides run the same statements per transition; what differs is everything around them (framework,
@@ -52,13 +55,6 @@ JOIN reference_stepdefinition d ON d.id = s.definition_id
 LEFT JOIN accounts_user a ON a.id = s.actor_id
 WHERE s.case_id = %s ORDER BY s.sort_order
 """
-_STEP_UPDATE_SQL = "UPDATE journey_step SET state = %s, version = version + 1 WHERE id = %s RETURNING version"
-_EVENT_SQL = """
-INSERT INTO journey_event (case_id, step_id, kind, actor_id, office_id, agency_id, from_state, to_state, reason,
-                           payload, created_at)
-VALUES (%s, %s, %s, %s, %s, %s, %s, %s, '', %s, %s)
-"""
-_CASE_UPDATE_SQL = "UPDATE journey_case SET version = version + 1, updated_at = %s WHERE id = %s"
 # The placement rules' inputs and their decision row (complete only).
 _WORKER_SQL = """
 SELECT w.id, w.nik, w.birth_date, w.sex, w.marital_status,
@@ -88,7 +84,30 @@ INSERT INTO placement_decision (case_ref, stage, verdict, fired, rule_set_id, ru
                                 evaluated_on, evaluated_at, actor_id)
 VALUES (%s, 'step_complete', 'pass', '[]', %s, %s, %s, %s, 'P2P', 'HK', %s, '', '{}', %s, %s, %s)
 """
-_DEPENDENTS_SQL = "UPDATE journey_step SET version = version + 1 WHERE id = ANY(%s)"
+# The writes of one transition in one statement (as core.fastsql.insert_along sends them on PostgreSQL).
+_STEP_START = ("UPDATE journey_step SET actor_id = %s, blocks_case = false, started_at = %s, state = %s, "
+               "version = version + 1 WHERE id = %s AND version = %s")
+_STEP_COMPLETE = ("UPDATE journey_step SET actor_id = %s, blocks_case = false, completed_at = %s, outcome = %s, "
+                  "reason = '', started_at = COALESCE(started_at, %s), state = %s, version = version + 1 "
+                  "WHERE id = %s AND version = %s")
+_DEPENDENTS = ("UPDATE journey_step SET due_on = %s, ready_at = %s, version = version + 1 "
+               "WHERE id = ANY(%s) AND state = 'locked'")
+_CASE_UPDATE = "UPDATE journey_case SET version = version + 1, updated_at = %s WHERE id = %s"
+_EVENT = """INSERT INTO journey_event (case_id, step_id, kind, actor_id, office_id, agency_id, from_state, to_state,
+                           reason, payload, created_at)
+VALUES (%s, %s, %s, %s, %s, %s, %s, %s, '', %s, %s) RETURNING id, (SELECT count(*) FROM s)"""
+
+
+def _writes_sql(action: str, dependents: bool) -> str:
+    step = _STEP_COMPLETE if action == "complete" else _STEP_START
+    ctes = [f"s AS ({step} RETURNING 1)"]
+    if dependents:
+        ctes.append(f"d AS ({_DEPENDENTS})")
+    ctes.append(f"c AS ({_CASE_UPDATE})")
+    return f"WITH {', '.join(ctes)} {_EVENT}"
+
+
+_WRITES = {(a, d): _writes_sql(a, d) for a in ("start", "complete") for d in (False, True)}
 
 _conn: psycopg.Connection | None = None
 
@@ -128,15 +147,21 @@ def _transition(conn: psycopg.Connection, user: tuple, number: str, code: str, a
             conn.execute(_DECISION_SQL, (number, rule_set[0], rule_set[1], worker[0], job[1] if job else None,
                                          office_id, now.date(), now, user[0]))
             dependents = [s[0] for s in steps if code in (s[6] or []) and s[2] == "locked"]
-        (version,) = conn.execute(_STEP_UPDATE_SQL, (to_state, step_id)).fetchone()
+        step_version = step[3]
+        payload = json.dumps({"outcome": outcome} if outcome else {})
+        if action == "complete":
+            params = [user[0], now, json.dumps(outcome or {}), now, to_state, step_id, step_version]
+        else:
+            params = [user[0], now, to_state, step_id, step_version]
         if dependents:
-            conn.execute(_DEPENDENTS_SQL, (dependents,))
-        conn.execute(
-            _EVENT_SQL,
-            (case_id, step_id, f"step_{action}ed", user[0], office_id, user[4] or step[4], from_state, to_state,
-             json.dumps({"outcome": outcome} if outcome else {}), now),
-        )
-        conn.execute(_CASE_UPDATE_SQL, (now, case_id))
+            params += [now.date(), now, dependents]
+        params += [now, case_id]
+        params += [case_id, step_id, f"step_{action}ed", user[0], office_id, user[4] or step[4], from_state,
+                   to_state, payload, now]
+        _event_id, updated = conn.execute(_WRITES[action, bool(dependents)], params).fetchone()
+        if updated != 1:
+            raise RuntimeError("the step changed under the case lock")
+        version = step_version + 1
     return {"case": number, "case_version": case_version + 1, "step": code, "state": to_state, "version": version}
 
 
