@@ -165,3 +165,16 @@ def test_no_departure_on_any_path_once_the_card_is_revoked(carded_case, desks):
                                        outcome=factories.outcome("departure"))
     assert exc.value.code == "card_not_valid"
     assert carded_case.steps.get(code="DEP").state != "done" and not Abroad.objects.filter(case=carded_case).exists()
+
+
+@pytest.mark.parametrize(("text", "code"), [
+    ("CGK Bandara Internasional Soekarno-Hatta", "CGK"),  # the checkpoint page's choice: its code first
+    ("pelabuhan dumai", "PLB-DUM"),  # the whole name, in any case
+    ("Bandara Soekarno-Hatta", "CGK"),  # typed on the case page: the last word names exactly one
+    ("Bandara Internasional", None),  # the last word fits many: no guess
+    ("Terminal 3", None),
+    ("", None),
+])
+def test_the_checkpoint_a_departure_names(checkpoints, text, code):
+    found = services._checkpoint_for_text(text)
+    assert (found.code if found else None) == code

@@ -91,6 +91,31 @@ def test_token_lookup_loads_the_user_and_refuses_revoked_or_inactive_tokens():
     assert account_services.api_token_authenticate(secret="sat_nope") is None
 
 
+def test_token_lookup_tells_company_users_apart_without_another_query(django_assert_num_queries):
+    """The token's statement also reads the user's active company membership, so the redaction and scope checks
+    that ask "is this a placement company's user?" later in the request cost no query."""
+    from satuatap.accounts import selectors as account_selectors
+    from satuatap.placement.models import CompanyMembership
+
+    officer = factories.officer("LTSA-IDM", "DINKES")
+    company_user = factories.monitor()
+    membership = CompanyMembership.objects.create(user=company_user, company=factories.job_order().company)
+    found = {}
+    for user in (officer, company_user):
+        secret = account_services.api_token_create(user=user, name="t")[1]
+        found[user.pk] = account_services.api_token_authenticate(secret=secret)
+    with django_assert_num_queries(0):
+        assert account_selectors.user_sees_health_details(found[officer.pk])
+        assert not account_selectors.user_is_company_user(found[officer.pk])
+        assert account_selectors.user_is_company_user(found[company_user.pk])
+    assert found[company_user.pk]._placement_company_id == membership.company_id
+    membership.is_active = False
+    membership.save(update_fields=["is_active"])
+    again = account_services.api_token_authenticate(secret=account_services.api_token_create(user=company_user,
+                                                                                             name="t2")[1])
+    assert not account_selectors.user_is_company_user(again)
+
+
 def test_case_lock_reads_the_same_case(case):
     locked = journey_services._lock_case(case.number)
     assert _values(locked) == _values(Case.objects.get(pk=case.pk))

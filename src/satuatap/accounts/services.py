@@ -104,8 +104,13 @@ def _token_lookup_sql(vendor: str) -> str:
     sql = _token_sql.get(vendor)
     if sql is None:
         q = fastsql._quote
+        # The company of a company user rides along (placement's membership, reached through the reverse relation
+        # so accounts need not import placement): every later "is this a company user?" then costs no query.
+        membership = User._meta.get_field("company_membership").related_model
         sql = _token_sql[vendor] = (
-            f"SELECT {_TOKEN.sql}, {_TOKEN_USER.sql} "  # noqa: S608
+            f"SELECT {_TOKEN.sql}, {_TOKEN_USER.sql}, "  # noqa: S608
+            f"(SELECT m.{q('company_id')} FROM {q(membership._meta.db_table)} m "
+            f"WHERE m.{q('user_id')} = u.{q('id')} AND m.{q('is_active')} LIMIT 1) "
             f"FROM {_TOKEN.table} t JOIN {_TOKEN_USER.table} u ON u.{q('id')} = t.{q('user_id')} "
             f"WHERE t.{q('digest')} = %s AND t.{q('revoked_at')} IS NULL"
         )
@@ -129,6 +134,7 @@ def api_token_authenticate(*, secret: str) -> User | None:
     user = _TOKEN_USER.load(rows[0], offset=_TOKEN.width)
     if not user.is_active:
         return None
+    user._placement_company_id = rows[0][-1] or 0  # as placement.access.user_company_id keeps it: 0 is none
     now = timezone.now()
     # Write at most once a minute per token: a busy integration must not turn every read into a write.
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:

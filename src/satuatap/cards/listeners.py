@@ -32,14 +32,16 @@ def _outcome_type(event: Event) -> str:
 def on_case_change(change: CaseChange) -> None:
     if not KINDS.intersection(change.kinds):
         return
+    # Inside the change's transaction the journey hands over the case it holds locked and its steps.
+    locked = {"case": change.events[0].case, "steps": change.steps} if change.events and change.steps else {}
     for event in _events(change):
         kind, outcome_type = event.kind, _outcome_type(event)
         if kind == "step_completed" and outcome_type == "card":
             services.card_issue(case_id=change.case_id, actor=event.actor,
-                                blank_serial=str(event.step.outcome.get("card_number", "")))
+                                blank_serial=str(event.step.outcome.get("card_number", "")), **locked)
         elif kind == "step_completed" and outcome_type == "departure":
             services.departure_require_card(case_id=change.case_id)
-            services.abroad_record(case_id=change.case_id, outcome=event.step.outcome)
+            services.abroad_record(case_id=change.case_id, outcome=event.step.outcome, **locked)
         elif kind == "step_relocked" and outcome_type == "card":
             # A prerequisite of CARD expired after issuance (e.g. the medical certificate): the card no longer
             # stands on its checks, so it is revoked; completing CARD again issues a new one.

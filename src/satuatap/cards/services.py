@@ -38,6 +38,7 @@ from satuatap.cards.models import (
     CheckpointMembership,
     DepartureAttempt,
 )
+from satuatap.core import fastsql
 from satuatap.core.errors import ApplicationError, Conflict, NotFound, PermissionDenied, ValidationFailed
 from satuatap.core.masking import mask_nik
 from satuatap.core.timeutil import local_date
@@ -102,13 +103,17 @@ def _add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def _outcomes(case: Case, *outcome_types: str) -> dict[str, dict[str, Any]]:
-    """The outcomes of the case's done steps of these types, read in one statement ({} for a type not done)."""
+def _outcomes(case: Case, *outcome_types: str, steps: tuple[Step, ...] | None = None) -> dict[str, dict[str, Any]]:
+    """The outcomes of the case's done steps of these types ({} for a type not done): from `steps` when the caller
+    holds them (the journey's change hands them over, in order), else read in one statement."""
     found: dict[str, dict[str, Any]] = {t: {} for t in outcome_types}
-    # Filtered by case only (its dozen steps, through the case's index) and the rest here: a filter on state or
-    # outcome type lets the planner pick the state index when few steps are done yet, and scan them all.
-    rows = (Step.objects.filter(case=case).order_by("sort_order", "pk")
-            .values_list("definition__outcome_type", "state", "outcome"))
+    if steps is not None:
+        rows = [(s.definition.outcome_type, s.state, s.outcome) for s in steps]
+    else:
+        # Filtered by case only (its dozen steps, through the case's index) and the rest here: a filter on state
+        # or outcome type lets the planner pick the state index when few steps are done yet, and scan them all.
+        rows = (Step.objects.filter(case=case).order_by("sort_order", "pk")
+                .values_list("definition__outcome_type", "state", "outcome"))
     for outcome_type, state, outcome in rows:
         if state == "done" and outcome_type in found and not found[outcome_type]:
             found[outcome_type] = dict(outcome or {})
@@ -134,10 +139,10 @@ class CardFacts:
     contract_months: int
 
 
-def case_card_facts(case: Case) -> CardFacts:
+def case_card_facts(case: Case, *, steps: tuple[Step, ...] | None = None) -> CardFacts:
     # the case's worker when the caller read it with the case (card_issue does), else one plain read
     worker = case.worker
-    outcomes = _outcomes(case, "passport", "contract")
+    outcomes = _outcomes(case, "passport", "contract", steps=steps)
     passport, contract = outcomes["passport"], outcomes["contract"]
     job_order = placement_selectors.job_order_for_case(case_ref=case.number)
     employer = city = job = ""
@@ -157,45 +162,58 @@ def case_card_facts(case: Case) -> CardFacts:
     )
 
 
-def _card_number(case: Case) -> str:
+def _card_number(case: Case, issued_before: int) -> str:
     base = "KPMI-" + case.number.removeprefix("LTSA-")
-    issued_before = Card.objects.filter(case=case).count()
     return base if issued_before == 0 else f"{base}-{issued_before + 1}"
 
 
-def card_issue(*, case_id: int, actor: User | None, blank_serial: str = "") -> Card:
+def card_issue(*, case_id: int | None = None, actor: User | None, blank_serial: str = "", case: Case | None = None,
+               steps: tuple[Step, ...] | None = None) -> Card:
     """Sign and store the card of a case whose CARD step has just been completed (the journey engine completes CARD
     only when OPP and every prerequisite are done and the card-stage placement rules pass). Runs inside the
-    step's transaction: if signing fails, the completion is undone too."""
-    case = Case.objects.select_related("worker").get(pk=case_id)
+    step's transaction: if signing fails, the completion is undone too.
+
+    `case` and `steps`: the case row the caller holds locked for this transaction and its steps (the journey's
+    change), so neither is read again and no other issuance for the case can run at the same time."""
+    locked = case is not None
+    if case is None:
+        case = Case.objects.select_related("worker").get(pk=case_id)
     ring = keys.keyring()
     now = timezone.now()
     issued = local_date(now)
-    facts = case_card_facts(case)
+    facts = case_card_facts(case, steps=steps)
     contract_end = _add_months(issued, facts.contract_months)
     expires = min(contract_end, facts.passport_expiry) if facts.passport_expiry else contract_end
-    for old in Card.objects.select_for_update().filter(case=case, status=CardStatus.ACTIVE):
-        _revoke(old, actor=actor, reason="Diganti kartu baru / replaced by a new card", now=now)
-    number = _card_number(case)
+    # every card the case ever had: how many there were (the new number) and the active one, replaced
+    earlier = list(Card.objects.select_for_update().filter(case=case))
+    for old in earlier:
+        if old.status == CardStatus.ACTIVE:
+            _revoke(old, actor=actor, reason="Diganti kartu baru / replaced by a new card", now=now)
+    number = _card_number(case, len(earlier))
     payload = {
         "v": signing.FORMAT_VERSION, "n": number, "nm": facts.name, "nik": facts.masked_nik,
         "pp": facts.passport_number, "c": facts.country, "e": facts.employer, "j": facts.job,
         "ce": contract_end.isoformat(), "i": issued.isoformat(), "x": expires.isoformat(),
     }
     token = signing.sign(payload, private_key=ring.signing_key, key_id=ring.signing_key_id)
-    try:
-        with transaction.atomic():
-            card = Card.objects.create(
-                number=number, case=case, worker_id=case.worker_id, office_id=case.office_id,
-                blank_serial=blank_serial[:60], key_id=ring.signing_key_id, token=token,
-                payload={**payload, "k": ring.signing_key_id}, issued_on=issued, expires_on=expires,
-                issued_at=now, issued_by=actor,
-            )
-    except IntegrityError as exc:
-        raise Conflict("Kartu untuk kasus ini sedang diterbitkan.", "A card for this case is being issued.",
-                       code="card_issue_conflict") from exc
-    CardEvent.objects.create(card=card, kind="issued", actor=actor, office_id=case.office_id, to_state=card.status,
-                             payload={"key_id": card.key_id, "expires_on": expires.isoformat()}, created_at=now)
+    card = Card(
+        number=number, case=case, worker_id=case.worker_id, office_id=case.office_id,
+        blank_serial=blank_serial[:60], key_id=ring.signing_key_id, token=token,
+        payload={**payload, "k": ring.signing_key_id}, issued_on=issued, expires_on=expires,
+        issued_at=now, issued_by=actor,
+    )
+    if locked:
+        fastsql.insert(Card, [card])  # nothing can race it under the case lock: no savepoint needed
+    else:
+        try:
+            with transaction.atomic():
+                card.save(force_insert=True)
+        except IntegrityError as exc:
+            raise Conflict("Kartu untuk kasus ini sedang diterbitkan.", "A card for this case is being issued.",
+                           code="card_issue_conflict") from exc
+    fastsql.insert(CardEvent, [CardEvent(card=card, kind="issued", actor=actor, office_id=case.office_id,
+                                         to_state=card.status, created_at=now,
+                                         payload={"key_id": card.key_id, "expires_on": expires.isoformat()})])
     _card_sms(card, case)
     return card
 
@@ -406,7 +424,7 @@ def departure_require_card(*, case_id: int, on: dt.date | None = None) -> Card:
     """No departure without a valid card, whatever path completes DEP (checkpoint, case page, API): the case must
     hold an active, unexpired card; otherwise the completion is refused (409 `card_not_valid`)."""
     on = on or local_date()
-    card = Card.objects.filter(case_id=case_id, status=CardStatus.ACTIVE).order_by("-issued_at").first()
+    card = _active_card(case_id)
     if card is None or card.expires_on < on:
         raise Conflict("Keberangkatan ditolak: kasus ini tidak memiliki kartu E-KPMI yang sah (dicabut atau "
                        "kedaluwarsa).", "Departure refused: the case holds no valid E-KPMI card (revoked or expired).",
@@ -414,24 +432,49 @@ def departure_require_card(*, case_id: int, on: dt.date | None = None) -> Card:
     return card
 
 
+_CARD = fastsql.Columns(Card, "k")
+_active_card_sql: dict[str, str] = {}
+
+
+def _active_card(case_id: int) -> Card | None:
+    """The case's newest active card (every departure asks: one statement written once)."""
+    from django.db import connection
+
+    sql = _active_card_sql.get(connection.vendor)
+    if sql is None:
+        q = fastsql._quote
+        sql = _active_card_sql[connection.vendor] = (
+            f"SELECT {_CARD.sql} FROM {_CARD.table} k WHERE k.{q('case_id')} = %s AND k.{q('status')} = %s "  # noqa: S608
+            f"ORDER BY k.{q('issued_at')} DESC LIMIT 1"
+        )
+    rows = fastsql.fetch(sql, [case_id, CardStatus.ACTIVE])
+    return _CARD.load(rows[0]) if rows else None
+
+
 def _checkpoint_for_text(text: str) -> Checkpoint | None:
     """The checkpoint a DEP outcome names: "CGK Bandara …" (checkpoint page), or free text typed on the case page
-    such as "Bandara Soekarno-Hatta" when exactly one checkpoint matches its last word."""
+    such as "Bandara Soekarno-Hatta" when exactly one checkpoint matches its last word (case-insensitive)."""
     text = (text or "").strip()
     if not text:
         return None
-    checkpoint = (Checkpoint.objects.filter(pk=text.split(" ", 1)[0]).first()
-                  or Checkpoint.objects.filter(name__iexact=text).first())
-    if checkpoint is None:
-        candidates = list(Checkpoint.objects.filter(name__icontains=text.split()[-1])[:2])
-        checkpoint = candidates[0] if len(candidates) == 1 else None
-    return checkpoint
+    # a few dozen rows of reference data: read once, matched here (one statement instead of up to three)
+    checkpoints = list(Checkpoint.objects.all())  # in the model's order (kind, name), as each query was
+    code, upper, last = text.split(" ", 1)[0], text.upper(), text.split()[-1].upper()
+    for found in ([c for c in checkpoints if c.code == code], [c for c in checkpoints if c.name.upper() == upper]):
+        if found:
+            return found[0]
+    candidates = [c for c in checkpoints if last in c.name.upper()]
+    return candidates[0] if len(candidates) == 1 else None
 
 
-def abroad_record(*, case_id: int, outcome: dict[str, Any]) -> Abroad:
-    """Keep where a worker is from their departure (inside the DEP step's transaction; idempotent per case)."""
-    case = Case.objects.select_related("worker").get(pk=case_id)
-    facts = case_card_facts(case)
+def abroad_record(*, case_id: int | None = None, outcome: dict[str, Any], case: Case | None = None,
+                  steps: tuple[Step, ...] | None = None) -> Abroad:
+    """Keep where a worker is from their departure (inside the DEP step's transaction; idempotent per case).
+    `case` and `steps` as for `card_issue`: the case locked by the caller and its steps, not read again."""
+    locked = case is not None
+    if case is None:
+        case = Case.objects.select_related("worker").get(pk=case_id)
+    facts = case_card_facts(case, steps=steps)
     departed_on = dt.date.fromisoformat(str(outcome.get("departed_on"))) if outcome.get("departed_on") else local_date()
     text = str(outcome.get("checkpoint", ""))[:100]
     checkpoint = _checkpoint_for_text(text)
@@ -442,7 +485,14 @@ def abroad_record(*, case_id: int, outcome: dict[str, Any]) -> Abroad:
         "contract_end": _add_months(departed_on, facts.contract_months), "checkpoint": checkpoint,
         "checkpoint_text": text, "flight_or_vessel": str(outcome.get("flight_or_vessel", ""))[:30],
     }
-    abroad, created = Abroad.objects.get_or_create(case=case, defaults={**values, "created_at": timezone.now()})
+    if locked:
+        # under the case lock nobody else records this case: a plain read, then an insert without a savepoint
+        abroad = Abroad.objects.filter(case=case).first()
+        created = abroad is None
+        if created:
+            (abroad,) = fastsql.insert(Abroad, [Abroad(case=case, **values, created_at=timezone.now())])
+    else:
+        abroad, created = Abroad.objects.get_or_create(case=case, defaults={**values, "created_at": timezone.now()})
     if not created:
         for k, v in values.items():
             setattr(abroad, k, v)

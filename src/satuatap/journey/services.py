@@ -75,9 +75,11 @@ class CaseChange:
     case_number: str
     event_ids: tuple[int, ...]
     kinds: tuple[str, ...]
-    # The event rows themselves, with their case and step (and the step's definition) attached, so listeners
-    # inside the transaction need not read them again. After commit, read from the database instead.
+    # The event rows themselves, with their case and step (and the step's definition) attached, and every step of
+    # the case as the change left it, so listeners inside the transaction need not read them again; the case is
+    # the one locked for the change. After commit (both empty), read from the database instead.
     events: tuple[Event, ...] = field(default=(), compare=False, repr=False)
+    steps: tuple[Step, ...] = field(default=(), compare=False, repr=False)
 
 
 _listeners: list[Callable[[CaseChange], None]] = []
@@ -362,10 +364,11 @@ def _save(ctx: _Ctx) -> CaseChange:
         event_ids=tuple(e.pk for e in created if e.pk is not None),
         kinds=tuple(e.kind for e in ctx.events),
         events=tuple(created),
+        steps=tuple(ctx.steps.values()),
     )
     for listener in list(_tx_listeners):
         listener(change)
-    after_commit = dataclasses.replace(change, events=())
+    after_commit = dataclasses.replace(change, events=(), steps=())
     transaction.on_commit(lambda: _dispatch(after_commit))
     return change
 
