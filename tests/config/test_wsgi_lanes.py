@@ -73,7 +73,9 @@ def test_both_lanes_answer_a_read_alike_with_the_security_headers(desk):
     for header in SECURITY_HEADERS:
         assert lane[1].get(header) == full[1].get(header), header
     assert lane[1]["X-Frame-Options"] == "DENY" and lane[1]["X-Content-Type-Options"] == "nosniff"
-    assert "default-src 'self'" in lane[1]["Content-Security-Policy"]
+    # a JSON answer loads nothing: its policy allows nothing (pages keep the site's policy, test_deploy)
+    assert lane[1]["Content-Security-Policy"].startswith("default-src 'none'")
+    assert "frame-ancestors 'none'" in lane[1]["Content-Security-Policy"]
 
 
 def test_a_step_transition_through_the_api_lane_is_the_real_one(desk):

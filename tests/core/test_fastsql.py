@@ -207,3 +207,29 @@ def test_attach_puts_the_related_object_without_a_query(case, django_assert_num_
     fastsql.attach(step, "case", case)
     with django_assert_num_queries(0):
         assert step.case is case
+
+
+def test_the_kept_cursor_follows_the_connection(case, django_assert_num_queries):
+    """Statements reuse the connection's cursor, yet are still counted when queries are logged, and a closed or
+    replaced connection gets a fresh cursor instead of a dead one."""
+    sql = f"SELECT {STEP.sql} FROM {STEP.table} s WHERE s.case_id = %s"
+    first = fastsql.fetch(sql, [case.pk])
+    assert fastsql.fetch(sql, [case.pk]) == first
+    kept = connection._fastsql_cursor
+    assert kept is not None and kept[0] is connection.connection
+    with django_assert_num_queries(2):
+        fastsql.fetch(sql, [case.pk])
+        fastsql.execute(f"UPDATE {STEP.table} SET reason = reason WHERE case_id = %s", [case.pk])
+    seen = []
+    with connection.execute_wrapper(lambda execute, *args: seen.append(args[0]) or execute(*args)):
+        fastsql.fetch(sql, [case.pk])
+    assert seen == [sql]
+
+
+def test_a_replaced_connection_gets_a_new_cursor(case):
+    fastsql.fetch("SELECT 1", [])
+    _, old_cursor = connection._fastsql_cursor
+    connection._fastsql_cursor = (object(), old_cursor)  # as if the connection had been closed and reopened
+    assert fastsql.fetch("SELECT 1", []) == [(1,)]
+    assert connection._fastsql_cursor[0] is connection.connection
+    assert connection._fastsql_cursor[1] is not old_cursor

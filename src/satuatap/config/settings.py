@@ -76,7 +76,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "satuatap.core.middleware.ContentSecurityPolicyMiddleware",
     "satuatap.core.middleware.ApiErrorShapeMiddleware",
     "satuatap.core.middleware.BodySizeLimitMiddleware",
     "satuatap.core.middleware.NulCharacterMiddleware",
@@ -102,7 +102,7 @@ MIDDLEWARE = [
 # beyond the token, which the API checks itself; request.user starts anonymous.
 SATUATAP_API_MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "satuatap.core.middleware.ContentSecurityPolicyMiddleware",
     "satuatap.core.middleware.ApiErrorShapeMiddleware",
     "satuatap.core.middleware.BodySizeLimitMiddleware",
     "satuatap.core.middleware.NulCharacterMiddleware",

@@ -321,7 +321,7 @@ def _ctx_of(case: Case, steps: list[Step], actor: User | None) -> _Ctx:
 
 
 def _load_ctx(case: Case, actor: User | None) -> _Ctx:
-    return _ctx_of(case, [_STEP.load(row) for row in fastsql.fetch(_sql("steps"), [case.pk])], actor)
+    return _ctx_of(case, _STEP.load_all(fastsql.fetch(_sql("steps"), [case.pk])), actor)
 
 
 def _lock_ctx(case_number: str, actor: User | None) -> _Ctx:
