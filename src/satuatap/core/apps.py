@@ -6,4 +6,9 @@ class CoreConfig(AppConfig):
     label = "core"
 
     def ready(self) -> None:
-        from satuatap.core import checks  # noqa: F401  (registers the deployment checks)
+        from satuatap.core import (
+            checks,  # noqa: F401  (registers the deployment checks)
+            pgtime,
+        )
+
+        pgtime.install()

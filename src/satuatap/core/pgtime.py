@@ -1,0 +1,61 @@
+"""PostgreSQL timestamps read with psycopg's compiled loader.
+
+Django (5.2, psycopg 3) reads every `timestamptz` value through a loader class of its own that subclasses
+psycopg's pure-Python loader, so that the value gets the connection's time zone (UTC here). That Python loader
+costs about forty thousand interpreter instructions per value; a step transition reads some thirty timestamps
+(the token and its user, the case, its fourteen steps), which made reading them a sixth of the whole request
+(bench/README.md). psycopg's C loader gives the same value at a small fraction of the cost, but cannot be
+subclassed, so the loader registered here wraps it and keeps Django's contract: the same `timezone` attribute
+(Django's cursor compares it with the connection's and registers its own loader when they differ, so a changed
+time zone still wins) and the same result, the parsed value with `tzinfo` set to that time zone.
+
+Registered for each new connection (`connection_created`), only where Django's own loader would be replaced
+by an equivalent: PostgreSQL through psycopg 3 with its C extension.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+
+from django.db.backends.signals import connection_created
+
+
+@lru_cache
+def _loader_for(tz: dt.tzinfo | None):
+    from psycopg import adapters, postgres
+    from psycopg.adapt import Loader
+    from psycopg.pq import Format
+
+    compiled = adapters.get_loader(postgres.types["timestamptz"].oid, Format.TEXT)
+    if compiled is None or compiled.__module__.startswith("psycopg.types"):
+        return None  # no C extension: Django's loader is as good as any
+
+    class CompiledTzLoader(Loader):
+        timezone = tz
+
+        def __init__(self, oid, context=None):
+            super().__init__(oid, context)
+            self._load = compiled(oid, context).load
+
+        def load(self, data):
+            return self._load(data).replace(tzinfo=tz)
+
+    return CompiledTzLoader
+
+
+def _register(sender, connection, **kwargs) -> None:
+    if connection.vendor != "postgresql":
+        return
+    raw = connection.connection
+    adapters = getattr(raw, "adapters", None)
+    if adapters is None:  # psycopg2
+        return
+    loader = _loader_for(connection.timezone)
+    if loader is not None:
+        adapters.register_loader("timestamptz", loader)
+
+
+def install() -> None:
+    """Use the compiled loader on every PostgreSQL connection opened from now on."""
+    connection_created.connect(_register, dispatch_uid="satuatap.core.pgtime")
