@@ -1,0 +1,155 @@
+"""Interpreter instructions per step transition, satuatap against the bare baseline, counted by valgrind.
+
+    .venv/bin/python bench/transition_instructions.py [--cases 3] [--database-url postgres://…]
+
+Run `step_throughput.py` first (it makes the database, the bench cases and the desk officers). Requests/s on this
+shared 2-core machine swing by a third from one minute to the next; instructions do not (two runs agree within
+about 1 %). So this script answers "did the change make the request cheaper?" where the throughput ratio can't.
+
+Each side runs in a child process under `valgrind --tool=callgrind` twice: once walking one warm-up case, once
+walking the warm-up case and --cases more (28 transitions each, start then complete of every step, in process
+through the WSGI callable: satuatap's `config.wsgi.application`, the bare side's `bare_app.application`). The
+difference divided by the transitions walked is the cost of one transition in this process: the app, Django,
+psycopg's client side. Not counted: the kernel (socket I/O), PostgreSQL and gunicorn's HTTP parsing, which
+`step_throughput.py` measures in CPU time. Writes bench/results/transition_instructions.json.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# bench/queue.py would shadow the standard library's `queue` (see step_throughput.py)
+# ruff: noqa: E402
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+
+import argparse
+import importlib.util
+import io
+import json
+import os
+import random
+import re
+import shutil
+import subprocess
+import time
+
+BENCH_DIR = Path(__file__).resolve().parent
+_spec = importlib.util.spec_from_file_location("step_throughput", BENCH_DIR / "step_throughput.py")
+st = importlib.util.module_from_spec(_spec)
+sys.modules["step_throughput"] = st
+_spec.loader.exec_module(st)
+RESULTS = st.RESULTS
+
+
+def _environ(path: str, body: bytes, token: str) -> dict:
+    return {
+        "REQUEST_METHOD": "POST", "SCRIPT_NAME": "", "PATH_INFO": path, "QUERY_STRING": "",
+        "SERVER_PROTOCOL": "HTTP/1.1", "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "8000", "REMOTE_ADDR": "127.0.0.1",
+        "HTTP_HOST": "127.0.0.1:8000", "HTTP_AUTHORIZATION": f"Bearer {token}", "CONTENT_TYPE": "application/json",
+        "CONTENT_LENGTH": str(len(body)), "wsgi.input": io.BytesIO(body), "wsgi.errors": sys.stderr,
+        "wsgi.url_scheme": "http", "wsgi.version": (1, 0), "wsgi.multithread": False, "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
+    }
+
+
+def walk_child(side: str, url: str, cases: list[str], tokens: dict, plan: list) -> None:
+    """In the child: walk each case through the journey, calling the side's WSGI callable in process."""
+    if side == "satuatap":
+        os.environ.update(st.django_env(url))
+        from satuatap.config.wsgi import application
+
+        prefix = "/api/v1/cases"
+    else:
+        os.environ["DATABASE_URL"] = url
+        sys.path.insert(0, str(BENCH_DIR / "baseline"))
+        from bare_app import application
+
+        prefix = "/bare/cases"
+    for number in cases:
+        for code, action, agency, body in plan:
+            status: list[str] = []
+            result = application(_environ(f"{prefix}/{number}/steps/{code}/{action}", body.encode(),
+                                          tokens[agency]["token"]), lambda s, h, e=None, seen=status: seen.append(s))
+            b"".join(result)
+            if hasattr(result, "close"):
+                result.close()
+            if not status[0].startswith("2"):
+                raise SystemExit(f"{side} {number} {code} {action}: {status[0]}")
+
+
+def journey_plan(url: str) -> list[tuple[str, str, str, str]]:
+    os.environ.update(st.django_env(url))
+    import django
+
+    django.setup()
+    from django.utils import timezone
+
+    from satuatap.reference.models import StepDefinition
+    from satuatap.web.demo import JOURNEY_ORDER, sample_outcome
+
+    defs = {d.code: (d.agency_id, d.outcome_type) for d in StepDefinition.objects.filter(
+        process__code=st.PROCESS_CODE, process__version=st.PROCESS_VERSION)}
+    rng, today = random.Random(2026), timezone.localdate()
+    plan = []
+    for code in JOURNEY_ORDER:
+        agency, outcome_type = defs[code]
+        plan.append((code, "start", agency, "{}"))
+        plan.append((code, "complete", agency, json.dumps({"outcome": sample_outcome(outcome_type, rng, today)})))
+    return plan
+
+
+def counted(side: str, url: str, cases: list[str], tokens: dict, plan: list) -> int:
+    """Instructions of a child process walking `cases` (valgrind's total)."""
+    job = RESULTS / f"instructions_{side}.json"
+    job.write_text(json.dumps({"side": side, "url": url, "cases": cases, "tokens": tokens, "plan": plan}))
+    done = subprocess.run(
+        ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable, str(Path(__file__)),
+         "--_child", str(job)], capture_output=True, text=True, check=False,
+    )
+    found = re.search(r"Collected : (\d+)", done.stderr)
+    if done.returncode != 0 or not found:
+        sys.stderr.write(done.stdout[-3000:] + done.stderr[-3000:])
+        raise SystemExit(f"the {side} child failed under valgrind")
+    return int(found.group(1))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--cases", type=int, default=3, help="cases walked after the warm-up (28 transitions each)")
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", st.DEFAULT_URL))
+    parser.add_argument("--_child", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args._child:
+        job = json.loads(Path(args._child).read_text())
+        walk_child(job["side"], job["url"], job["cases"], job["tokens"], job["plan"])
+        return
+    if shutil.which("valgrind") is None:
+        raise SystemExit("valgrind is needed (Debian package valgrind)")
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    url = args.database_url
+    tokens = st.tokens_for(url)
+    plan = journey_plan(url)
+    fresh, reserved = st.cases_to_walk(url)
+    need = 2 * (1 + args.cases)
+    if len(fresh) < need:
+        raise SystemExit("too few untouched bench cases: run step_throughput.py --fresh")
+    picks = fresh[-need:]  # from the end: the throughput runs take from the start
+    out: dict = {"cases": args.cases, "transitions": args.cases * len(plan), "source": st.source_state()}
+    t0 = time.perf_counter()
+    for side, pool in (("satuatap", picks), ("bare", reserved[: 1 + args.cases])):
+        base = counted(side, url, pool[:1], tokens, plan)
+        walked = pool[1 : 2 + args.cases] if side == "satuatap" else pool[: 1 + args.cases]
+        total = counted(side, url, walked, tokens, plan)
+        per = (total - base) / (args.cases * len(plan))
+        out[side] = {"instructions_per_transition": round(per), "setup_instructions": base}
+        print(f"{side:9} {per / 1e6:7.3f} M instructions per transition")
+    out["ratio_bare_over_satuatap"] = round(out["bare"]["instructions_per_transition"]
+                                           / out["satuatap"]["instructions_per_transition"], 3)
+    out["run_s"] = round(time.perf_counter() - t0, 1)
+    print(f"bare / satuatap = {out['ratio_bare_over_satuatap']}  ({out['run_s']} s)")
+    (RESULTS / "transition_instructions.json").write_text(json.dumps(out, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
