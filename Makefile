@@ -7,7 +7,7 @@ SATUATAP := $(BIN)/satuatap
 HOST   ?= 127.0.0.1:8000
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test test-pg lint install install-test bench bench-queue bench-cards bench-dashboard bench-crash fuzz serve worker messages clean
+.PHONY: run test test-pg lint install install-test bench bench-instructions bench-queue bench-cards bench-dashboard bench-crash fuzz serve worker messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -63,6 +63,10 @@ test-pg: install-test messages
 
 bench: install-test
 	$(BIN)/python bench/step_throughput.py
+
+## interpreter instructions per transition, both sides, under valgrind (after `make bench` made the data)
+bench-instructions: install-test
+	$(BIN)/python bench/transition_instructions.py
 
 bench-queue: install-test
 	$(BIN)/python bench/queue.py
