@@ -433,21 +433,15 @@ def departure_require_card(*, case_id: int, on: dt.date | None = None) -> Card:
 
 
 _CARD = fastsql.Columns(Card, "k")
-_active_card_sql: dict[str, str] = {}
+_ACTIVE_CARD = fastsql.Statement(
+    lambda q: f"SELECT {_CARD.sql} FROM {_CARD.table} k WHERE k.{q('case_id')} = %s AND k.{q('status')} = %s "  # noqa: S608
+              f"ORDER BY k.{q('issued_at')} DESC LIMIT 1"
+)
 
 
 def _active_card(case_id: int) -> Card | None:
     """The case's newest active card (every departure asks: one statement written once)."""
-    from django.db import connection
-
-    sql = _active_card_sql.get(connection.vendor)
-    if sql is None:
-        q = fastsql._quote
-        sql = _active_card_sql[connection.vendor] = (
-            f"SELECT {_CARD.sql} FROM {_CARD.table} k WHERE k.{q('case_id')} = %s AND k.{q('status')} = %s "  # noqa: S608
-            f"ORDER BY k.{q('issued_at')} DESC LIMIT 1"
-        )
-    rows = fastsql.fetch(sql, [case_id, CardStatus.ACTIVE])
+    rows = fastsql.fetch(_ACTIVE_CARD.sql, [case_id, CardStatus.ACTIVE])
     return _CARD.load(rows[0]) if rows else None
 
 

@@ -14,7 +14,7 @@ and the transaction in force all apply).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from django.db import connections
@@ -45,6 +45,22 @@ def attach(obj: Model, name: str, related: Model | None) -> None:
 
 def _quote(name: str) -> str:
     return connections[_DB].ops.quote_name(name)
+
+
+class Statement:
+    """SQL written once per database vendor: `build` gets the quoting function and returns the statement."""
+
+    def __init__(self, build: Callable[[Callable[[str], str]], str]) -> None:
+        self._build = build
+        self._by_vendor: dict[str, str] = {}
+
+    @property
+    def sql(self) -> str:
+        vendor = connections[_DB].vendor
+        sql = self._by_vendor.get(vendor)
+        if sql is None:
+            sql = self._by_vendor[vendor] = self._build(_quote)
+        return sql
 
 
 class Columns:

@@ -533,22 +533,16 @@ def rule_applies(rule: Rule, *, on: dt.date, stage: str | None = None) -> bool:
 
 
 _RULE_SET = fastsql.Columns(RuleSet, "r")
-_rule_set_sql: dict[str, str] = {}
+_RULE_SET_IN_FORCE = fastsql.Statement(
+    lambda q: f"SELECT {_RULE_SET.sql} FROM {_RULE_SET.table} r WHERE r.{q('effective_from')} <= %s "  # noqa: S608
+              f"ORDER BY r.{q('effective_from')} DESC, r.{q('version')} DESC LIMIT 1"
+)
 
 
 def _rule_set_in_force(on: dt.date) -> RuleSet | None:
     """The version with the latest effective date on or before `on` (every step completion asks: one statement
     written once, core.fastsql)."""
-    from django.db import connection
-
-    sql = _rule_set_sql.get(connection.vendor)
-    if sql is None:
-        q = fastsql._quote
-        sql = _rule_set_sql[connection.vendor] = (
-            f"SELECT {_RULE_SET.sql} FROM {_RULE_SET.table} r WHERE r.{q('effective_from')} <= %s "  # noqa: S608
-            f"ORDER BY r.{q('effective_from')} DESC, r.{q('version')} DESC LIMIT 1"
-        )
-    rows = fastsql.fetch(sql, [fastsql.prep(RuleSet, "effective_from", on)])
+    rows = fastsql.fetch(_RULE_SET_IN_FORCE.sql, [fastsql.prep(RuleSet, "effective_from", on)])
     return _RULE_SET.load(rows[0]) if rows else None
 
 
