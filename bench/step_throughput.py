@@ -707,13 +707,17 @@ def outcome_bodies(url: str, defs: list[StepDef], per_step: int = 64) -> tuple[t
 
 
 def source_state() -> dict[str, Any]:
-    """Which code was measured: the commit, and the files under src/ that differ from it."""
+    """Which code was measured: the commit, the files under src/ that differ from it, and PYTHONPATH when it
+    points the run at other code (bench/README.md: measuring older code)."""
     def git(*args: str) -> str:
         done = subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True, check=False)
         return done.stdout.rstrip("\n")
 
     dirty = [line[3:] for line in git("status", "--porcelain", "--", "src").splitlines()]
-    return {"commit": git("rev-parse", "--short", "HEAD"), "src_changes_uncommitted": dirty}
+    state = {"commit": git("rev-parse", "--short", "HEAD"), "src_changes_uncommitted": dirty}
+    if os.environ.get("PYTHONPATH"):
+        state["pythonpath"] = os.environ["PYTHONPATH"]
+    return state
 
 
 def checkpoint(url: str) -> None:

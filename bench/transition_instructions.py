@@ -12,6 +12,11 @@ through the WSGI callable: satuatap's `config.wsgi.application`, the bare side's
 difference divided by the transitions walked is the cost of one transition in this process: the app, Django,
 psycopg's client side. Not counted: the kernel (socket I/O), PostgreSQL and gunicorn's HTTP parsing, which
 `step_throughput.py` measures in CPU time. Writes bench/results/transition_instructions.json.
+
+With --floor it also counts what any API request costs before the engine does anything, each as 200 repetitions
+minus none: a plain Django view answering JSON on the API lane (a URL added for the count), the same view with the
+bearer-token check, `GET /api/v1/me` through Ninja, and reading 42 timestamps with Django's own timestamptz loader
+against core.pgtime's compiled one (about 10 more minutes).
 """
 
 from __future__ import annotations
@@ -78,6 +83,57 @@ def walk_child(side: str, url: str, cases: list[str], tokens: dict, plan: list) 
                 raise SystemExit(f"{side} {number} {code} {action}: {status[0]}")
 
 
+FLOOR_KINDS = ("plain_view", "plain_view_token", "ninja_me", "timestamps_django", "timestamps_compiled")
+FLOOR_REPEAT = 200
+
+
+def floor_child(kind: str, url: str, token: str, repeat: int) -> None:
+    """In the child: `repeat` requests (or reads) of one kind, after 20 to warm up."""
+    os.environ.update(st.django_env(url))
+    import django
+
+    django.setup()
+    if kind.startswith("timestamps"):
+        from django.db import connection
+        from django.db.backends.postgresql.psycopg_any import register_tzloader
+
+        sql = "SELECT t FROM generate_series(now() - interval '41 hours', now(), interval '1 hour') t"
+        with connection.cursor() as cursor:
+            if kind == "timestamps_django":
+                register_tzloader(connection.timezone, cursor.cursor)  # Django's own loader, on this cursor
+            for _ in range(20 + repeat):
+                cursor.execute(sql)
+                cursor.fetchall()
+        return
+    from django.http import JsonResponse
+    from django.urls import clear_url_caches, path
+
+    from satuatap.accounts import services as account_services
+    from satuatap.config import urls
+
+    def plain(request):
+        return JsonResponse({"ok": True})
+
+    def plain_token(request):
+        user = account_services.api_token_authenticate(secret=request.META["HTTP_AUTHORIZATION"][7:])
+        return JsonResponse({"username": user.username})
+
+    urls.urlpatterns[:0] = [path("api/_count/plain", plain), path("api/_count/token", plain_token)]
+    clear_url_caches()
+    from satuatap.config.wsgi import application
+
+    target = {"plain_view": "/api/_count/plain", "plain_view_token": "/api/_count/token", "ninja_me": "/api/v1/me"}
+    for _ in range(20 + repeat):
+        environ = _environ(target[kind], b"", token)
+        environ["REQUEST_METHOD"] = "GET"
+        status: list[str] = []
+        result = application(environ, lambda s, h, e=None, seen=status: seen.append(s))
+        b"".join(result)
+        result.close()
+        if not status[0].startswith("2"):
+            raise SystemExit(f"{kind}: {status[0]}")
+
+
 def journey_plan(url: str) -> list[tuple[str, str, str, str]]:
     os.environ.update(st.django_env(url))
     import django
@@ -99,18 +155,18 @@ def journey_plan(url: str) -> list[tuple[str, str, str, str]]:
     return plan
 
 
-def counted(side: str, url: str, cases: list[str], tokens: dict, plan: list) -> int:
-    """Instructions of a child process walking `cases` (valgrind's total)."""
-    job = RESULTS / f"instructions_{side}.json"
-    job.write_text(json.dumps({"side": side, "url": url, "cases": cases, "tokens": tokens, "plan": plan}))
+def counted(job: dict) -> int:
+    """Instructions of a child process doing `job` (valgrind's total)."""
+    path = RESULTS / f"instructions_{job.get('side') or job['kind']}.json"
+    path.write_text(json.dumps(job))
     done = subprocess.run(
         ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable, str(Path(__file__)),
-         "--_child", str(job)], capture_output=True, text=True, check=False,
+         "--_child", str(path)], capture_output=True, text=True, check=False,
     )
     found = re.search(r"Collected : (\d+)", done.stderr)
     if done.returncode != 0 or not found:
         sys.stderr.write(done.stdout[-3000:] + done.stderr[-3000:])
-        raise SystemExit(f"the {side} child failed under valgrind")
+        raise SystemExit(f"the child ({path.name}) failed under valgrind")
     return int(found.group(1))
 
 
@@ -118,11 +174,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cases", type=int, default=3, help="cases walked after the warm-up (28 transitions each)")
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", st.DEFAULT_URL))
+    parser.add_argument("--floor", action="store_true", help="also count the per-request floor (see above)")
     parser.add_argument("--_child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args._child:
         job = json.loads(Path(args._child).read_text())
-        walk_child(job["side"], job["url"], job["cases"], job["tokens"], job["plan"])
+        if "kind" in job:
+            floor_child(job["kind"], job["url"], job["token"], job["repeat"])
+        else:
+            walk_child(job["side"], job["url"], job["cases"], job["tokens"], job["plan"])
         return
     if shutil.which("valgrind") is None:
         raise SystemExit("valgrind is needed (Debian package valgrind)")
@@ -138,9 +198,10 @@ def main() -> None:
     out: dict = {"cases": args.cases, "transitions": args.cases * len(plan), "source": st.source_state()}
     t0 = time.perf_counter()
     for side, pool in (("satuatap", picks), ("bare", reserved[: 1 + args.cases])):
-        base = counted(side, url, pool[:1], tokens, plan)
+        job = {"side": side, "url": url, "tokens": tokens, "plan": plan}
+        base = counted({**job, "cases": pool[:1]})
         walked = pool[1 : 2 + args.cases] if side == "satuatap" else pool[: 1 + args.cases]
-        total = counted(side, url, walked, tokens, plan)
+        total = counted({**job, "cases": walked})
         per = (total - base) / (args.cases * len(plan))
         out[side] = {"instructions_per_transition": round(per), "setup_instructions": base}
         print(f"{side:9} {per / 1e6:7.3f} M instructions per transition")
@@ -148,6 +209,16 @@ def main() -> None:
                                            / out["satuatap"]["instructions_per_transition"], 3)
     out["run_s"] = round(time.perf_counter() - t0, 1)
     print(f"bare / satuatap = {out['ratio_bare_over_satuatap']}  ({out['run_s']} s)")
+    if args.floor:
+        out["floor"] = {}
+        for kind in FLOOR_KINDS:
+            job = {"kind": kind, "url": url, "token": tokens["DISNAKER"]["token"]}
+            per = (counted({**job, "repeat": FLOOR_REPEAT}) - counted({**job, "repeat": 0})) / FLOOR_REPEAT
+            if kind.startswith("timestamps"):
+                per /= 42  # per value read
+            out["floor"][kind] = round(per)
+            unit = "per timestamp read" if kind.startswith("timestamps") else "per request"
+            print(f"{kind:20} {per / 1e3:9.1f} k instructions {unit}")
     (RESULTS / "transition_instructions.json").write_text(json.dumps(out, indent=2) + "\n")
 
 
