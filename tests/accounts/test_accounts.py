@@ -49,6 +49,31 @@ def test_session_auth_requires_csrf_for_posts():
     assert r.status_code == 403
 
 
+def test_session_post_without_csrf_token_is_refused_with_a_stable_code():
+    user = factories.officer("LTSA-IDM", "DISNAKER")
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+    r = client.post("/api/v1/cases/", data={}, content_type="application/json")
+    assert r.status_code == 403
+    assert r.json()["code"] == "csrf_failed"
+    assert r.json()["message"].startswith("Pemeriksaan CSRF gagal")
+
+
+@pytest.mark.parametrize("revoked", [False, True], ids=["unknown", "revoked"])
+def test_post_with_a_bad_bearer_token_is_401_not_a_csrf_refusal(revoked):
+    # An integration sends no cookie, so there is no session to check CSRF for: a token that fails is a 401.
+    user = factories.officer("LTSA-IDM", "DISNAKER")
+    token, secret = services.api_token_create(user=user, name="gateway")
+    if revoked:
+        services.api_token_revoke(token_id=token.pk)
+    else:
+        secret = "sat_not_a_real_token"
+    client = Client(enforce_csrf_checks=True)
+    r = client.post("/api/v1/cases/", data={}, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {secret}")
+    assert r.status_code == 401
+    assert r.json()["code"] == "not_authenticated"
+
+
 def test_admin_site_requires_the_second_factor():
     admin_user = services.user_create(username="root", password=None, role=Role.ADMIN)
     client = Client()

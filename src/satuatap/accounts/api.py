@@ -8,6 +8,7 @@ from typing import Any
 from django.http import StreamingHttpResponse
 from ninja import Field, Query, Router, Schema
 from ninja.security import HttpBearer, SessionAuth
+from ninja.utils import check_csrf
 
 from satuatap.accounts import selectors, services
 from satuatap.accounts.models import AuditAction
@@ -34,7 +35,21 @@ class BearerAuth(HttpBearer):
 
 
 class ActiveSessionAuth(SessionAuth):
-    """Django session of a logged-in officer (CSRF checked by Ninja for unsafe methods)."""
+    """Django session of a logged-in officer, CSRF checked for unsafe methods."""
+
+    def _get_key(self, request):
+        # No session cookie: no session to authenticate and so no CSRF token to check. Ninja's own check would
+        # refuse a POST whose bearer token failed with 403 "CSRF check Failed"; the caller gets 401
+        # not_authenticated instead, as on a GET.
+        if self.param_name not in request.COOKIES:
+            return None
+        if not getattr(request, "_ninja_csrf_exempt", False) and check_csrf(request):
+            raise PermissionDenied(
+                "Pemeriksaan CSRF gagal: muat ulang halaman lalu coba lagi.",
+                "CSRF check failed: reload the page and try again.",
+                code="csrf_failed",
+            )
+        return request.COOKIES[self.param_name]
 
     def authenticate(self, request, key):
         user = super().authenticate(request, key)
