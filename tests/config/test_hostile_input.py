@@ -137,6 +137,18 @@ def test_malformed_bodies_get_a_json_4xx(desk, body, content_type):
     assert Worker.objects.get(pk=worker.pk).name in (worker.name, "Budi")
 
 
+@pytest.mark.parametrize("body", [b'{"name": "Budi', b"{'name': 'Budi'}", b'{"name": "Budi",}',
+                                  b'{"name": "\xff\xfe"}'],
+                         ids=["truncated", "single-quotes", "trailing-comma", "not-utf8"])
+def test_a_body_that_is_not_json_is_400_invalid_json_in_indonesian_first(desk, body):
+    _, client = desk
+    r = client.post("/api/v1/workers/", data=body, content_type="application/json")
+    assert r.status_code == 400
+    assert r.json()["code"] == "invalid_json"
+    assert r.json()["message"].startswith("Isi permintaan bukan JSON")
+    assert r.json()["message_en"].startswith("The request body is not valid JSON")
+
+
 @pytest.mark.parametrize("path", ["/api/v1/workers/%00", "/api/v1/cases/CASE%00X", "/api/v1/workers/?q=%00",
                                   "/api/v1/cases/?q=%ff%fe", "/api/v1/workers/nik-check?nik=%00%00"])
 def test_nul_and_bad_bytes_in_urls_get_a_json_4xx_or_an_empty_answer(desk, path):

@@ -130,11 +130,22 @@ def _data_error(request, exc):
     )
 
 
+# The HttpErrors Ninja raises itself, in the project's words; any other keeps its text under http_<status>.
+_NINJA_HTTP_ERRORS = {
+    (400, "Cannot parse request body"): (
+        "invalid_json", "Isi permintaan bukan JSON yang sah (periksa tanda kutip, koma dan kurung).",
+        "The request body is not valid JSON (check quotes, commas and brackets).",
+    ),
+}
+
+
 @api.exception_handler(HttpError)
 def _http_error(request, exc: HttpError):
-    return api.create_response(
-        request, _body(f"http_{exc.status_code}", str(exc.message), str(exc.message)), status=exc.status_code
-    )
+    text = str(exc.message)
+    for (status, prefix), (code, message, message_en) in _NINJA_HTTP_ERRORS.items():
+        if exc.status_code == status and text.startswith(prefix):
+            return api.create_response(request, _body(code, message, message_en), status=status)
+    return api.create_response(request, _body(f"http_{exc.status_code}", text, text), status=exc.status_code)
 
 
 @api.exception_handler(Exception)
