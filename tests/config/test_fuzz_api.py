@@ -15,9 +15,8 @@ import os
 
 import pytest
 import schemathesis
-from django.core import signals
 from django.core.handlers.wsgi import WSGIHandler
-from django.db import close_old_connections, transaction
+from django.db import transaction
 from hypothesis import HealthCheck, settings
 
 from satuatap.accounts import services as account_services
@@ -39,15 +38,9 @@ fuzz_settings = settings(
 
 
 @pytest.fixture
-def app():
+def app(shared_test_connection):
     """Django's own WSGI handler, sharing the test's database connection (as Django's test client does)."""
-    signals.request_started.disconnect(close_old_connections)
-    signals.request_finished.disconnect(close_old_connections)
-    try:
-        yield WSGIHandler()
-    finally:
-        signals.request_started.connect(close_old_connections)
-        signals.request_finished.connect(close_old_connections)
+    return WSGIHandler()
 
 
 @pytest.fixture

@@ -17,17 +17,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _keep_the_test_connection():
-    """As Django's test client does: the request signals must not close the connection holding the test's
-    transaction (on PostgreSQL that would end it)."""
-    from django.core import signals
-    from django.db import close_old_connections
-
-    signals.request_started.disconnect(close_old_connections)
-    signals.request_finished.disconnect(close_old_connections)
-    yield
-    signals.request_started.connect(close_old_connections)
-    signals.request_finished.connect(close_old_connections)
+def _keep_the_test_connection(shared_test_connection):
+    """The WSGI application is called directly here, as Django's test client would call it."""
 
 SECURITY_HEADERS = ("X-Frame-Options", "X-Content-Type-Options", "Referrer-Policy", "Content-Security-Policy",
                     "Cross-Origin-Opener-Policy")

@@ -120,7 +120,7 @@ def test_case_lock_reads_the_same_case(case):
     locked = journey_services._lock_case(case.number)
     assert _values(locked) == _values(Case.objects.get(pk=case.pk))
     # the row is locked for the transition where the database has row locks (SQLite locks the whole file)
-    assert journey_services._sql("case_lock").endswith(" FOR UPDATE") == connection.features.has_select_for_update
+    assert journey_services._CASE_LOCK.sql.endswith(" FOR UPDATE") == connection.features.has_select_for_update
 
 
 @pytest.mark.parametrize("marital", ["single", "married", "divorced"])
@@ -233,3 +233,22 @@ def test_a_replaced_connection_gets_a_new_cursor(case):
     assert fastsql.fetch("SELECT 1", []) == [(1,)]
     assert connection._fastsql_cursor[0] is connection.connection
     assert connection._fastsql_cursor[1] is not old_cursor
+
+
+def test_a_statement_is_built_once_and_carries_the_fixed_parameters_it_embeds(case):
+    built = []
+
+    def build(q):
+        built.append(q)
+        return f"SELECT {q('number')} FROM {q(Case._meta.db_table)} WHERE {q('number')} = %s AND {q('scheme')} <> %s", [
+            "no-such-scheme"]
+
+    statement = fastsql.Statement(build)
+    rows = fastsql.fetch(statement.sql, [case.number, *statement.params])
+    again = fastsql.fetch(statement.sql, [case.number, *statement.params])
+    assert rows == again == [(case.number,)]
+    assert statement.params == ("no-such-scheme",)
+    assert len(built) == 1  # written once for this database, whatever the number of runs
+    assert built[0]("number") == connection.ops.quote_name("number")
+    plain = fastsql.Statement(lambda q: "SELECT 1")
+    assert (plain.sql, plain.params) == ("SELECT 1", ())

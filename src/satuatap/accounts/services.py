@@ -97,24 +97,20 @@ def api_token_revoke(*, token_id: int) -> ApiToken:
 
 _TOKEN = fastsql.Columns(ApiToken, "t")
 _TOKEN_USER = fastsql.Columns(User, "u")
-_token_sql: dict[str, str] = {}
+def _token_lookup_sql(q) -> str:
+    # The company of a company user rides along (placement's membership, reached through the reverse relation
+    # so accounts need not import placement): every later "is this a company user?" then costs no query.
+    membership = User._meta.get_field("company_membership").related_model
+    return (
+        f"SELECT {_TOKEN.sql}, {_TOKEN_USER.sql}, "  # noqa: S608
+        f"(SELECT m.{q('company_id')} FROM {q(membership._meta.db_table)} m "
+        f"WHERE m.{q('user_id')} = u.{q('id')} AND m.{q('is_active')} LIMIT 1) "
+        f"FROM {_TOKEN.table} t JOIN {_TOKEN_USER.table} u ON u.{q('id')} = t.{q('user_id')} "
+        f"WHERE t.{q('digest')} = %s AND t.{q('revoked_at')} IS NULL"
+    )
 
 
-def _token_lookup_sql(vendor: str) -> str:
-    sql = _token_sql.get(vendor)
-    if sql is None:
-        q = fastsql._quote
-        # The company of a company user rides along (placement's membership, reached through the reverse relation
-        # so accounts need not import placement): every later "is this a company user?" then costs no query.
-        membership = User._meta.get_field("company_membership").related_model
-        sql = _token_sql[vendor] = (
-            f"SELECT {_TOKEN.sql}, {_TOKEN_USER.sql}, "  # noqa: S608
-            f"(SELECT m.{q('company_id')} FROM {q(membership._meta.db_table)} m "
-            f"WHERE m.{q('user_id')} = u.{q('id')} AND m.{q('is_active')} LIMIT 1) "
-            f"FROM {_TOKEN.table} t JOIN {_TOKEN_USER.table} u ON u.{q('id')} = t.{q('user_id')} "
-            f"WHERE t.{q('digest')} = %s AND t.{q('revoked_at')} IS NULL"
-        )
-    return sql
+_TOKEN_LOOKUP = fastsql.Statement(_token_lookup_sql)
 
 
 def api_token_authenticate(*, secret: str) -> User | None:
@@ -125,9 +121,7 @@ def api_token_authenticate(*, secret: str) -> User | None:
     """
     if not secret.startswith(TOKEN_PREFIX):
         return None
-    from django.db import connection
-
-    rows = fastsql.fetch(_token_lookup_sql(connection.vendor), [_digest(secret)])
+    rows = fastsql.fetch(_TOKEN_LOOKUP.sql, [_digest(secret)])
     if not rows:
         return None
     token = _TOKEN.load(rows[0])

@@ -48,19 +48,29 @@ def _quote(name: str) -> str:
 
 
 class Statement:
-    """SQL written once per database vendor: `build` gets the quoting function and returns the statement."""
+    """SQL written once per database vendor: `build` gets the quoting function and returns the statement, or the
+    statement and the fixed parameters of what it embeds (a selector's rule written as SQL: `params`, which the
+    caller passes where that SQL sits)."""
 
-    def __init__(self, build: Callable[[Callable[[str], str]], str]) -> None:
+    def __init__(self, build: Callable[[Callable[[str], str]], str | tuple[str, Sequence[Any]]]) -> None:
         self._build = build
-        self._by_vendor: dict[str, str] = {}
+        self._by_vendor: dict[str, tuple[str, tuple]] = {}
+
+    def _plan(self) -> tuple[str, tuple]:
+        vendor = connections[_DB].vendor
+        plan = self._by_vendor.get(vendor)
+        if plan is None:
+            built = self._build(_quote)
+            plan = self._by_vendor[vendor] = (built, ()) if isinstance(built, str) else (built[0], tuple(built[1]))
+        return plan
 
     @property
     def sql(self) -> str:
-        vendor = connections[_DB].vendor
-        sql = self._by_vendor.get(vendor)
-        if sql is None:
-            sql = self._by_vendor[vendor] = self._build(_quote)
-        return sql
+        return self._plan()[0]
+
+    @property
+    def params(self) -> tuple:
+        return self._plan()[1]
 
 
 class Columns:

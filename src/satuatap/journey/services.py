@@ -277,27 +277,24 @@ def _case_move(ctx: _Ctx, action: str, *, reason: str = "") -> None:
 # than running them.
 _CASE = fastsql.Columns(Case, "c")
 _STEP = fastsql.Columns(Step, "s")
-_sql_cache: dict[tuple[str, str], str] = {}
 
 
-def _sql(name: str) -> str:
+def _case_lock_sql(q) -> str:
     from django.db import connection
 
-    key = (name, connection.vendor)
-    sql = _sql_cache.get(key)
-    if sql is None:
-        q = fastsql._quote
-        lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-        sql = _sql_cache[key] = {
-            "case_lock": f"SELECT {_CASE.sql} FROM {_CASE.table} c WHERE c.{q('number')} = %s{lock}",  # noqa: S608
-            "steps": f"SELECT {_STEP.sql} FROM {_STEP.table} s WHERE s.{q('case_id')} = %s "  # noqa: S608
-                     f"ORDER BY s.{q('sort_order')}, s.{q('id')}",
-        }[name]
-    return sql
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    return f"SELECT {_CASE.sql} FROM {_CASE.table} c WHERE c.{q('number')} = %s{lock}"  # noqa: S608
+
+
+_CASE_LOCK = fastsql.Statement(_case_lock_sql)
+_STEPS = fastsql.Statement(
+    lambda q: f"SELECT {_STEP.sql} FROM {_STEP.table} s WHERE s.{q('case_id')} = %s "  # noqa: S608
+              f"ORDER BY s.{q('sort_order')}, s.{q('id')}"
+)
 
 
 def _lock_case(case_number: str) -> Case:
-    rows = fastsql.fetch(_sql("case_lock"), [case_number])
+    rows = fastsql.fetch(_CASE_LOCK.sql, [case_number])
     if not rows:
         raise _case_not_found(case_number)
     return _CASE.load(rows[0])
@@ -321,7 +318,7 @@ def _ctx_of(case: Case, steps: list[Step], actor: User | None) -> _Ctx:
 
 
 def _load_ctx(case: Case, actor: User | None) -> _Ctx:
-    return _ctx_of(case, _STEP.load_all(fastsql.fetch(_sql("steps"), [case.pk])), actor)
+    return _ctx_of(case, _STEP.load_all(fastsql.fetch(_STEPS.sql, [case.pk])), actor)
 
 
 def _lock_ctx(case_number: str, actor: User | None) -> _Ctx:
@@ -617,26 +614,27 @@ RULE_STAGE_BY_OUTCOME = {"card": "card", "departure": "departure"}
 
 
 _WORKER = fastsql.Columns(Worker, "w")
-_worker_sql_cache: dict[str, tuple[str, tuple]] = {}
+
+
+def _worker_rule_inputs_sql(q) -> tuple[str, list]:
+    """The worker, whether they hold another active case, and the family-consent rule (its own parameters)."""
+    consent_sql, consent_params = registry_selectors.worker_has_consent_sql("w")
+    active = ", ".join(["%s"] * len(ACTIVE_CASE_STATES))
+    sql = (
+        f"SELECT {_WORKER.sql}, "  # noqa: S608
+        f"EXISTS (SELECT 1 FROM {_CASE.table} c WHERE c.{q('worker_id')} = w.{q('id')} "
+        f"AND c.{q('status')} IN ({active}) AND c.{q('id')} <> %s), {consent_sql} "
+        f"FROM {_WORKER.table} w WHERE w.{q('id')} = %s"
+    )
+    return sql, consent_params
+
+
+_WORKER_RULE_INPUTS = fastsql.Statement(_worker_rule_inputs_sql)
 
 
 def _worker_rule_inputs(case: Case) -> tuple[Worker, bool, bool]:
-    from django.db import connection
-
-    plan = _worker_sql_cache.get(connection.vendor)
-    if plan is None:
-        q = fastsql._quote
-        consent_sql, consent_params = registry_selectors.worker_has_consent_sql("w")
-        active = ", ".join(["%s"] * len(ACTIVE_CASE_STATES))
-        sql = (
-            f"SELECT {_WORKER.sql}, "  # noqa: S608
-            f"EXISTS (SELECT 1 FROM {_CASE.table} c WHERE c.{q('worker_id')} = w.{q('id')} "
-            f"AND c.{q('status')} IN ({active}) AND c.{q('id')} <> %s), {consent_sql} "
-            f"FROM {_WORKER.table} w WHERE w.{q('id')} = %s"
-        )
-        plan = _worker_sql_cache[connection.vendor] = (sql, tuple(consent_params))
-    sql, consent_params = plan
-    rows = fastsql.fetch(sql, [*ACTIVE_CASE_STATES, case.pk, *consent_params, case.worker_id])
+    statement = _WORKER_RULE_INPUTS
+    rows = fastsql.fetch(statement.sql, [*ACTIVE_CASE_STATES, case.pk, *statement.params, case.worker_id])
     row = rows[0]
     return _WORKER.load(row), bool(row[_WORKER.width]), bool(row[_WORKER.width + 1])
 

@@ -132,33 +132,23 @@ _LINK_JOB = fastsql.Columns(JobOrder, "j")
 _LINK_COMPANY = fastsql.Columns(Company, "co")
 _LINK_EMPLOYER = fastsql.Columns(Employer, "e")
 _LINK_TITLE = fastsql.Columns(JobTitle, "t")
-_job_order_sql: dict[str, str] = {}
-
-
-def _job_order_for_case_sql(vendor: str) -> str:
-    sql = _job_order_sql.get(vendor)
-    if sql is None:
-        q = fastsql._quote
-        sql = _job_order_sql[vendor] = (
-            f"SELECT {_LINK_JOB.sql}, {_LINK_COMPANY.sql}, {_LINK_EMPLOYER.sql}, {_LINK_TITLE.sql} "  # noqa: S608
-            f"FROM {q(JobOrderLink._meta.db_table)} l "
-            f"JOIN {_LINK_JOB.table} j ON j.{q('id')} = l.{q('job_order_id')} "
-            f"JOIN {_LINK_COMPANY.table} co ON co.{q('id')} = j.{q('company_id')} "
-            f"JOIN {_LINK_EMPLOYER.table} e ON e.{q('id')} = j.{q('employer_id')} "
-            f"JOIN {_LINK_TITLE.table} t ON t.{q('code')} = j.{q('job_title_id')} "
-            f"WHERE l.{q('case_ref')} = %s AND l.{q('released_at')} IS NULL "
-            f"ORDER BY l.{q('linked_at')} DESC, l.{q('id')} DESC"
-        )
-    return sql
+_JOB_ORDER_FOR_CASE = fastsql.Statement(
+    lambda q: f"SELECT {_LINK_JOB.sql}, {_LINK_COMPANY.sql}, {_LINK_EMPLOYER.sql}, {_LINK_TITLE.sql} "  # noqa: S608
+              f"FROM {q(JobOrderLink._meta.db_table)} l "
+              f"JOIN {_LINK_JOB.table} j ON j.{q('id')} = l.{q('job_order_id')} "
+              f"JOIN {_LINK_COMPANY.table} co ON co.{q('id')} = j.{q('company_id')} "
+              f"JOIN {_LINK_EMPLOYER.table} e ON e.{q('id')} = j.{q('employer_id')} "
+              f"JOIN {_LINK_TITLE.table} t ON t.{q('code')} = j.{q('job_title_id')} "
+              f"WHERE l.{q('case_ref')} = %s AND l.{q('released_at')} IS NULL "
+              f"ORDER BY l.{q('linked_at')} DESC, l.{q('id')} DESC"
+)
 
 
 def job_order_for_case(*, case_ref: str) -> JobOrder | None:
     """The job order a case holds a position in (for the journey), or None; read with its company, employer and
     job title, as the placement rules need them. Every step completion asks, so the statement is written once
     (core.fastsql) rather than compiled from a queryset each time."""
-    from django.db import connection
-
-    rows = fastsql.fetch(_job_order_for_case_sql(connection.vendor), [case_ref])
+    rows = fastsql.fetch(_JOB_ORDER_FOR_CASE.sql, [case_ref])
     if not rows:
         return None
     row = rows[0]
