@@ -25,7 +25,7 @@ SECURITY_HEADERS = ("X-Frame-Options", "X-Content-Type-Options", "Referrer-Polic
 
 
 def call(method: str, path: str, *, token: str | None = None, body: bytes = b"", cookie: str = "",
-         headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
+         headers: dict[str, str] | None = None, app=None) -> tuple[int, dict[str, str], bytes]:
     environ = {
         "REQUEST_METHOD": method, "SCRIPT_NAME": "", "PATH_INFO": path, "QUERY_STRING": "",
         "SERVER_NAME": "testserver", "SERVER_PORT": "80", "SERVER_PROTOCOL": "HTTP/1.1", "REMOTE_ADDR": "10.1.2.3",
@@ -45,7 +45,7 @@ def call(method: str, path: str, *, token: str | None = None, body: bytes = b"",
         seen["status"] = int(status.split()[0])
         seen["headers"] = dict(response_headers)
 
-    result = wsgi.application(environ, start_response)
+    result = (app or wsgi.application)(environ, start_response)
     try:
         content = b"".join(result)
     finally:
@@ -149,3 +149,79 @@ def test_an_oversize_body_is_refused_before_it_is_read(desk, settings):
     finally:
         wsgi.application = original
     assert status == 413 and json.loads(content)["code"] == "request_too_large"
+
+
+def test_the_step_actions_are_found_without_url_resolution(desk, monkeypatch):
+    user, token = desk
+    case = factories.open_case(user, factories.worker("32.12"))
+
+    def no_resolving(request):
+        raise AssertionError(f"resolved {request.path_info}")
+
+    monkeypatch.setattr(wsgi.application.api, "resolve_request", no_resolving)
+    status, _, content = call("POST", f"/api/v1/cases/{case.number}/steps/REG/start", token=token, body=b"{}")
+    assert status == 200, content
+    assert json.loads(content)["step"]["state"] == "in_progress"
+    assert call("GET", "/api/v1/me", token=token)[0] == 500  # any other path is resolved as before
+
+
+def _comparable(content: bytes, number: str) -> dict:
+    """An answer with its case number and clock times taken out (two cases walked a moment apart)."""
+    answer = json.loads(content.replace(number.encode(), b"CASE"))
+    for step in [answer.get("step") or {}, *answer.get("changed", [])]:
+        for key in ("ready_at", "started_at", "completed_at"):
+            step[key] = bool(step.get(key))
+    return answer
+
+
+@pytest.fixture
+def resolving():
+    """The API lane as it was before the step-action shortcut: every path resolved."""
+    handler = wsgi.ApiLaneHandler()
+    handler.step_views = {}
+    return handler
+
+
+def test_a_walk_answers_alike_with_and_without_url_resolution(desk, resolving):
+    """The same actions on two like cases of the API lane: one through the step-action shortcut, one resolved;
+    statuses, headers and bodies agree, refusals included."""
+    user, token = desk
+    head = factories.head("LTSA-IDM")
+    head_token = account_services.api_token_create(user=head, name="lanes-head")[1]
+    cases = [factories.open_case(user, factories.worker("32.12")) for _ in range(2)]
+    registration = json.dumps({"outcome": factories.outcome("registration")}).encode()
+    seen = []
+    actions = [
+        ("REG", "start", token, b"{}"),
+        ("REG", "complete", token, registration),
+        ("REG", "complete", token, registration),  # again: 409 invalid_transition
+        ("MED", "start", token, b"{}"),  # another desk's step: 403
+        ("MED", "waive", head_token, b'{"reason": "x"}'),  # too short a reason: 400
+        ("MED", "waive", head_token, b'{"reason": "diperiksa di RS rujukan"}'),
+        ("NOPE", "start", token, b"{}"),  # 404 step_not_found
+        ("REG", "reject", token, b'{"expected_version": "x"}'),  # 422 validation_error
+    ]
+    for code, action, who, body in actions:
+        answers = []
+        for case, app in zip(cases, (None, resolving), strict=True):
+            status, headers, content = call("POST", f"/api/v1/cases/{case.number}/steps/{code}/{action}", token=who,
+                                            body=body, app=app)
+            answers.append((status, headers, _comparable(content, case.number)))
+        (status, headers, content), (status_resolved, headers_resolved, content_resolved) = answers
+        assert status == status_resolved, (code, action, content, content_resolved)
+        assert content == content_resolved, (code, action)
+        assert headers == headers_resolved, (code, action)
+        seen.append((status, content.get("code")))
+    assert seen == [(200, None), (200, None), (409, "invalid_transition"), (403, "forbidden_wrong_desk"),
+                    (422, "reason_required"), (200, None), (404, "step_not_found"), (422, "validation_error")]
+
+
+def test_a_step_path_off_the_expression_is_resolved_as_before(desk, resolving):
+    _, token = desk
+    for path, method, status in [("/api/v1/cases/X/steps/REG/start/", "POST", 404),
+                                 ("/api/v1/cases/X/steps/REG/start", "GET", 405),
+                                 ("/api/v1/cases/X/steps/REG/undo", "POST", 404)]:
+        shortcut = call(method, path, token=token, body=b"{}")
+        resolved = call(method, path, token=token, body=b"{}", app=resolving)
+        assert shortcut[0] == resolved[0] == status, (path, method, shortcut)
+        assert shortcut[1:] == resolved[1:]

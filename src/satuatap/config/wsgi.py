@@ -7,15 +7,22 @@ through `SATUATAP_API_MIDDLEWARE` (settings), which keeps what an API answer nee
 the JSON error shape, body limits, NUL refusal, the audit context and Idempotency-Key. Everything else, including
 any API call that carries a cookie (the pages' own calls, a browser on /api/docs), goes through the full
 `MIDDLEWARE`, so session authentication and its CSRF check stay exactly as they were.
+
+In the API lane the four step actions (start, complete, reject, waive: most of what the system serves) skip URL
+resolution: their paths are matched by one expression and their Ninja view, looked up once at start-up, is called
+with the same keyword arguments the resolver would give it. Every middleware of the lane runs as before; only the
+walk through the API's URL patterns is saved. Anything the expression does not match is resolved as usual.
 """
 
 from __future__ import annotations
 
 import os
+import re
 
 import django
 from django.conf import settings
 from django.core.handlers.wsgi import WSGIHandler
+from django.urls import get_resolver
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "satuatap.config.settings")
 
@@ -29,8 +36,37 @@ def api_lane(environ) -> bool:
     )
 
 
+# The routes of journey.api's step actions, as the resolver matches them (Ninja's default path converter: [^/]+).
+STEP_ACTION = re.compile(r"/api/v1/cases/(?P<case_number>[^/]+)/steps/(?P<step_code>[^/]+)/"
+                         r"(?P<action>start|complete|reject|waive)")
+STEP_ACTIONS = ("start", "complete", "reject", "waive")
+
+
 class ApiLaneHandler(WSGIHandler):
-    """Django's WSGI handler with the API lane's middleware list instead of MIDDLEWARE."""
+    """Django's WSGI handler with the API lane's middleware list instead of MIDDLEWARE, and the step actions'
+    views found without URL resolution (see the module's docstring)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.step_views: dict[str, object] = {}
+        if self._view_middleware or self._template_response_middleware or self._exception_middleware:
+            return  # Django's _get_response runs these around the view: leave the step actions to it as well
+        resolver = get_resolver()
+        for action in STEP_ACTIONS:
+            match = resolver.resolve(f"/api/v1/cases/C/steps/S/{action}")
+            if match.kwargs != {"case_number": "C", "step_code": "S"}:
+                raise RuntimeError(f"the step route for {action} no longer matches STEP_ACTION")
+            # as Django would call it (ATOMIC_REQUESTS, if a database sets it, wraps the view in a transaction)
+            self.step_views[action] = self.make_view_atomic(match.func)
+
+    def _get_response(self, request):
+        found = STEP_ACTION.fullmatch(request.path_info) if getattr(request, "urlconf", None) is None else None
+        view = self.step_views.get(found["action"]) if found is not None else None
+        if view is None:
+            return super()._get_response(request)
+        response = view(request, case_number=found["case_number"], step_code=found["step_code"])
+        self.check_response(response, view)
+        return response
 
     def load_middleware(self, is_async: bool = False) -> None:
         # BaseHandler reads settings.MIDDLEWARE; this runs once, at start-up, before any request is served.

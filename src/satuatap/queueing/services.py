@@ -431,10 +431,10 @@ def ticket_done(*, actor: User, ticket_id: int, case_number: str = "") -> DoneRe
     return DoneResult(ticket, nxt)
 
 
-def _open_visit_sql() -> str:
-    q = fastsql._quote
-    return (f"SELECT 1 FROM {q(Visit._meta.db_table)} WHERE {q('case_id')} = %s "  # noqa: S608
-            f"AND {q('status')} = %s LIMIT 1")
+_OPEN_VISIT = fastsql.Statement(
+    lambda q: f"SELECT 1 FROM {q(Visit._meta.db_table)} WHERE {q('case_id')} = %s "  # noqa: S608
+              f"AND {q('status')} = %s LIMIT 1"
+)
 
 
 def route_after_case_change(*, case_id: int) -> Ticket | None:
@@ -443,7 +443,7 @@ def route_after_case_change(*, case_id: int) -> Ticket | None:
     # Most step changes concern a case nobody is queueing for: one indexed read, no write transaction (on
     # SQLite an IMMEDIATE transaction would take the database's write lock after every step change).
     # The statement is written once (core.fastsql): it follows every step change.
-    if not fastsql.fetch(_open_visit_sql(), [case_id, VisitStatus.OPEN.value]):
+    if not fastsql.fetch(_OPEN_VISIT.sql, [case_id, VisitStatus.OPEN.value]):
         return None
     with transaction.atomic():
         visit = Visit.objects.select_for_update().select_related("case").filter(
