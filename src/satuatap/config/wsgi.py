@@ -66,6 +66,8 @@ class ApiLaneHandler(WSGIHandler):
             return super()._get_response(request)
         response = view(request, case_number=found["case_number"], step_code=found["step_code"])
         self.check_response(response, view)
+        if callable(getattr(response, "render", None)):  # deferred rendering, as Django's _get_response does it
+            response = response.render()
         return response
 
     def load_middleware(self, is_async: bool = False) -> None:
