@@ -37,9 +37,9 @@ def api_lane(environ) -> bool:
 
 
 # The routes of journey.api's step actions, as the resolver matches them (Ninja's default path converter: [^/]+).
-STEP_ACTION = re.compile(r"/api/v1/cases/(?P<case_number>[^/]+)/steps/(?P<step_code>[^/]+)/"
-                         r"(?P<action>start|complete|reject|waive)")
 STEP_ACTIONS = ("start", "complete", "reject", "waive")
+STEP_ACTION = re.compile(r"/api/v1/cases/(?P<case_number>[^/]+)/steps/(?P<step_code>[^/]+)/"
+                         rf"(?P<action>{'|'.join(STEP_ACTIONS)})")
 
 
 class ApiLaneHandler(WSGIHandler):
