@@ -252,3 +252,97 @@ def test_a_statement_is_built_once_and_carries_the_fixed_parameters_it_embeds(ca
     assert built[0]("number") == connection.ops.quote_name("number")
     plain = fastsql.Statement(lambda q: "SELECT 1")
     assert (plain.sql, plain.params) == ("SELECT 1", ())
+
+
+# --- new rows: built and prepared as the ORM builds and prepares them ---------------------------------------
+
+def _written_models():
+    """Every model whose new rows or updates go through core.fastsql on a transition."""
+    from satuatap.cards.models import Abroad, Card, CardEvent
+    from satuatap.placement.models import Decision
+
+    return (Event, Step, Case, Decision, Card, CardEvent, Abroad)
+
+
+def _prepared(value):
+    """A prepared value in a comparable form: psycopg's wrappers (Jsonb, Int4 …) by their type and content."""
+    if hasattr(value, "obj") and hasattr(value, "dumps"):  # psycopg Jsonb / Json
+        return (type(value), value.obj)
+    return (type(value), value)
+
+
+def _samples(field) -> list:
+    now = timezone.now()
+    kind = field.get_internal_type()
+    if field.is_relation:
+        kind = field.target_field.get_internal_type()
+        extra = [None, ""] if field.null else []
+    else:
+        extra = [None] if field.null else []
+    by_kind = {
+        "CharField": ["", "LTSA-IDM", "ä ß"],
+        "TextField": ["", "alasan panjang"],
+        "BooleanField": [True, False],
+        "DateTimeField": [now, now.astimezone(dt.timezone(dt.timedelta(hours=7)))],
+        "DateField": [now.date(), dt.date(2031, 1, 31)],
+        "JSONField": [{}, [], {"outcome": {"fit": True, "n": 3}}, [1, "a"]],
+        "AutoField": [1, 2**31 - 1],
+        "BigAutoField": [1, 2**40],
+        "IntegerField": [0, -5, 7],
+        "PositiveIntegerField": [0, 7],
+        "PositiveSmallIntegerField": [0, 7],
+        "SmallIntegerField": [0, -7],
+        "BigIntegerField": [0, 2**40],
+    }
+    return by_kind.get(kind, []) + extra
+
+
+def test_the_shortened_preparation_gives_what_get_db_prep_save_gives():
+    checked = 0
+    for model in _written_models():
+        for field in model._meta.concrete_fields:
+            prep = fastsql._preparer(field, connection)
+            for value in _samples(field):
+                assert _prepared(prep(value)) == _prepared(field.get_db_prep_save(value, connection=connection)), (
+                    model.__name__, field.name, value)
+                checked += 1
+    assert checked > 150
+
+
+def test_the_shortened_preparation_hands_anything_unusual_to_the_field():
+    field = Event._meta.get_field("created_at")
+    naive = dt.datetime(2026, 12, 3, 10, 0)  # naive: the case the field warns about
+    with pytest.warns(RuntimeWarning, match="naive datetime"):
+        got = fastsql._preparer(field, connection)(naive)
+    with pytest.warns(RuntimeWarning):
+        assert got == field.get_db_prep_save(naive, connection=connection)
+    version = Step._meta.get_field("version")
+    assert fastsql._preparer(version, connection)("4") == version.get_db_prep_save("4", connection=connection)
+    with pytest.raises(ValueError, match="expected a number"):
+        fastsql._preparer(version, connection)("four")
+
+
+def test_new_builds_the_instance_the_model_builds(case):
+    step = case.steps.order_by("sort_order").first()
+    actor = step.actor or factories.officer("LTSA-IDM", "DISNAKER")
+    values = dict(case=case, step=step, kind="step_started", actor=actor, office_id=case.office_id,
+                  agency_id="DISNAKER", from_state="ready", to_state="in_progress", reason="", payload={"a": 1},
+                  created_at=timezone.now())
+    fast, orm = fastsql.new(Event, **values), Event(**values)
+    assert _values(fast) == _values(orm)
+    assert fast._state.adding and fast._state.db is None
+    assert fast.case is case and fast.step is step and fast.actor is actor  # cached, as the descriptor caches
+    # defaults for what is not given, and a fresh default object each time
+    bare, other = fastsql.new(Event, case=case, kind="x", created_at=values["created_at"]), fastsql.new(
+        Event, case=case, kind="y", created_at=values["created_at"])
+    assert _values(bare) == _values(Event(case=case, kind="x", created_at=values["created_at"]))
+    assert bare.payload == {} and bare.payload is not other.payload
+    (saved,) = fastsql.insert(Event, [fast])
+    assert _values(Event.objects.get(pk=saved.pk)) == {**_values(orm), "id": saved.pk}
+
+
+def test_new_leaves_unusual_arguments_to_the_model(case):
+    with pytest.raises(TypeError, match="unexpected keyword"):
+        fastsql.new(Event, case=case, colour="red")
+    with pytest.raises(ValueError, match="must be a"):
+        fastsql.new(Event, case=case.worker, kind="x")  # a related object of the wrong model

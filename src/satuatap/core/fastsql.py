@@ -14,10 +14,12 @@ and the transaction in force all apply).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from django.db import connections
+from django.db import models as m
 from django.db.models import Field, Model
 from django.db.models.base import ModelState
 from django.db.models.signals import post_init, pre_init
@@ -41,6 +43,56 @@ def attach(obj: Model, name: str, related: Model | None) -> None:
     """Put an already loaded related object on `obj` (forward foreign key or one-to-one `name`), as
     select_related does: no query later, and none of the descriptor's checks now (the key already matches)."""
     obj._state.fields_cache[name] = related
+
+
+class _NewPlan:
+    """How `new` fills an instance of one model: per concrete field its name, attribute, the attribute of the
+    related key (relations only) and its default."""
+
+    def __init__(self, model: type[Model]) -> None:
+        self.fields = []
+        for f in model._meta.concrete_fields:
+            target = f.target_field.attname if f.is_relation else None
+            self.fields.append((f.name, f.attname, target, f.related_model if f.is_relation else None,
+                                f.get_default))
+        self.names = frozenset(n for f in self.fields for n in (f[0], f[1]))
+
+
+_new_plans: dict[type[Model], _NewPlan | None] = {}
+
+
+def new(model: type[Model], **values: Any) -> Model:
+    """A new, unsaved instance, as `model(**values)` makes it (every other field at its default, a related object
+    cached as its descriptor would cache it) without `Model.__init__`'s generic argument handling: the rows a
+    transition writes are built a few at a time on every request. Anything else (a model with its own __init__ or
+    init signals, a value that is not a concrete field, a related value of the wrong type) goes to
+    `model(**values)`, which also raises what it raises."""
+    if model in _new_plans:
+        plan = _new_plans[model]
+    else:
+        plan = _new_plans[model] = _NewPlan(model) if _plain_model(model) else None
+    if plan is None or not plan.names.issuperset(values):
+        return model(**values)
+    obj = _new(model)
+    state = ModelState()
+    d = obj.__dict__
+    d["_state"] = state
+    cache = state.fields_cache
+    for name, attname, target, related, default in plan.fields:
+        if target is not None and name in values:
+            rel = values[name]
+            if rel is None:
+                d[attname] = None
+            elif isinstance(rel, related):
+                d[attname] = getattr(rel, target)
+            else:
+                return model(**values)
+            cache[name] = rel
+        elif attname in values:
+            d[attname] = values[attname]
+        else:
+            d[attname] = default()
+    return obj
 
 
 def _quote(name: str) -> str:
@@ -175,6 +227,79 @@ def prep(model: type[Model], name: str, value: Any) -> Any:
     return field.get_db_prep_save(value, connection=connections[_DB])
 
 
+# Field classes whose preparation for saving is, for a value of the exact Python type named, a plain hand-over or
+# one call into the backend's operations: what `get_db_prep_save` comes to after its layers of checks (read from
+# Django 5.2's fields). Any other class, subclass or value type takes `get_db_prep_save` itself.
+_AS_IS = {m.CharField: str, m.TextField: str, m.BooleanField: bool}
+_INTEGERS = (m.IntegerField, m.PositiveIntegerField, m.PositiveSmallIntegerField, m.SmallIntegerField,
+             m.BigIntegerField, m.PositiveBigIntegerField)
+_AUTO = (m.AutoField, m.BigAutoField, m.SmallAutoField)
+
+
+def _preparer(field: Field, connection) -> Callable[[Any], Any]:
+    """`field.get_db_prep_save(value, connection)` as a function of the value, shortened for the usual types."""
+    slow = field.get_db_prep_save
+    ops = connection.ops
+    kind = type(field)
+
+    def fallback(value):
+        return slow(value, connection=connection)
+
+    if kind in (m.ForeignKey, m.OneToOneField):
+        target = field.target_field
+        inner = _preparer(target, connection)
+        empty_is_null = not target.empty_strings_allowed or connection.features.interprets_empty_strings_as_nulls
+
+        def prep_key(value):
+            if value is None or (empty_is_null and value == ""):
+                return None
+            return inner(value)
+        return prep_key
+    if kind in _AS_IS:
+        exact = _AS_IS[kind]
+        return lambda value: value if value.__class__ is exact else fallback(value)
+    if kind in _INTEGERS:
+        internal, adapt = field.get_internal_type(), ops.adapt_integerfield_value
+        return lambda value: adapt(value, internal) if value.__class__ is int else fallback(value)
+    if kind in _AUTO:
+        validate = ops.validate_autopk_value
+        return lambda value: validate(value) if value.__class__ is int else fallback(value)
+    if kind is m.DateTimeField:
+        adapt = ops.adapt_datetimefield_value
+        # an aware datetime passes the field's checks unchanged (a naive one is warned about and made aware)
+        return lambda value: (adapt(value) if value.__class__ is dt.datetime and value.tzinfo is not None
+                              else fallback(value))
+    if kind is m.DateField:
+        adapt = ops.adapt_datefield_value
+        return lambda value: adapt(value) if value.__class__ is dt.date else fallback(value)
+    if kind is m.JSONField:
+        adapt, encoder = ops.adapt_json_value, field.encoder
+        return lambda value: adapt(value, encoder) if value.__class__ in (dict, list) else fallback(value)
+    return fallback
+
+
+def _value_getter(field: Field) -> Callable[[Model], Any] | None:
+    """How an insert takes the field's value from an object: its attribute, unless `pre_save` does more (auto_now
+    dates, files …): then None, and `pre_save` is called."""
+    kind = type(field)
+    if kind in (m.DateField, m.DateTimeField) and (field.auto_now or field.auto_now_add):
+        return None
+    known = kind in _AS_IS or kind in _INTEGERS or kind in _AUTO or kind in (
+        m.ForeignKey, m.OneToOneField, m.DateField, m.DateTimeField, m.JSONField)
+    return None if not known else field.attname
+
+
+def _preparers_for(model: type[Model], names: tuple[str, ...], connection) -> tuple[Callable[[Any], Any], ...]:
+    """The preparers of these fields, kept on the connection they were made for (a connection belongs to one
+    thread)."""
+    kept = connection.__dict__.setdefault("_fastsql_preparers", {})
+    key = (model, names)
+    found = kept.get(key)
+    if found is None:
+        found = kept[key] = tuple(_preparer(model._meta.get_field(n), connection) for n in names)
+    return found
+
+
 _update_plans: dict[tuple, tuple[str, tuple[Field, ...], tuple[Field, ...]]] = {}
 
 
@@ -210,10 +335,11 @@ def update_statement(model: type[Model], pk: Any, values: dict[str, Any], *,
     sql, fields, guard_fields = _update_plan(model, tuple(values), tuple((n, v is None) for n, v in where.items()))
     connection = connections[_DB]
     params = []
-    for field, value in zip(fields, values.values(), strict=True):
+    preparers = _preparers_for(model, tuple(values), connection)
+    for field, prep, value in zip(fields, preparers, values.values(), strict=True):
         if isinstance(value, Model):  # a related object: the key it is referred by, as QuerySet.update takes it
             value = value.prepare_database_save(field)
-        params.append(field.get_db_prep_save(value, connection=connection))
+        params.append(prep(value))
     params.append(pk)
     guard_values = [v for v in where.values() if v is not None]
     params.extend(f.get_db_prep_value(v, connection=connection) for f, v in zip(guard_fields, guard_values,
@@ -221,7 +347,7 @@ def update_statement(model: type[Model], pk: Any, values: dict[str, Any], *,
     return sql, params
 
 
-_insert_plans: dict[tuple, tuple[str, tuple[Field, ...]]] = {}
+_insert_plans: dict[tuple, tuple[str, tuple]] = {}
 _with_plans: dict[tuple, str] = {}
 
 
@@ -267,6 +393,11 @@ def insert_along(model: type[Model], objs: Iterable[Model],
                f"VALUES {', '.join([row] * len(objs))} RETURNING {_quote(meta.pk.column)}")
         plan = _insert_plans[key] = (sql, fields)
     sql, fields = plan
+    kept = connection.__dict__.setdefault("_fastsql_insert_columns", {})
+    columns = kept.get(model)
+    if columns is None:
+        preparers = _preparers_for(model, tuple(f.name for f in fields), connection)
+        columns = kept[model] = tuple(zip(fields, map(_value_getter, fields), preparers, strict=True))
     params: list[Any] = []
     if updates:
         with_key = (sql, *(u[0] for u in updates))
@@ -279,8 +410,9 @@ def insert_along(model: type[Model], objs: Iterable[Model],
         for update in updates:
             params.extend(update[1])
     for obj in objs:
-        for f in fields:
-            params.append(f.get_db_prep_save(f.pre_save(obj, add=True), connection=connection))
+        d = obj.__dict__
+        for f, attname, prep in columns:
+            params.append(prep(d[attname] if attname is not None and attname in d else f.pre_save(obj, add=True)))
     rows = fetch(sql, params)
     for obj, row in zip(objs, rows, strict=True):
         obj.pk = row[0]

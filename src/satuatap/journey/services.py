@@ -155,7 +155,8 @@ def _event(ctx: _Ctx, kind: str, *, step: Step | None = None, from_state: str = 
     # The agency acting: the officer's own, or (office head, system) the step's owner.
     agency_id = actor.agency_id if actor is not None and actor.agency_id else (step.agency_id if step else None)
     ctx.events.append(
-        Event(
+        fastsql.new(
+            Event,
             case=ctx.case,
             step=step,
             kind=kind,

@@ -808,8 +808,8 @@ def case_rules_evaluate(*, stage: str, case_ref: str, worker, scheme: str, desti
     for f in fired:
         f["overridden"] = override is not None
     # Written with core.fastsql's INSERT (one per step completion, no signals on this model).
-    (decision,) = fastsql.insert(Decision, [Decision(
-        case_ref=case_ref, stage=stage, verdict=verdict, fired=fired, rule_set=in_force.rule_set,
+    (decision,) = fastsql.insert(Decision, [fastsql.new(
+        Decision, case_ref=case_ref, stage=stage, verdict=verdict, fired=fired, rule_set=in_force.rule_set,
         rule_set_version=in_force.rule_set.version, worker=worker if getattr(worker, "pk", None) else None,
         job_order=job_order, scheme=scheme or "", destination_country=ctx.destination_country[:2],
         office_code=office_code or "", office_regency=ctx.office_regency_code[:13],
