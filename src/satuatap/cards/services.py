@@ -162,6 +162,23 @@ def case_card_facts(case: Case, *, steps: tuple[Step, ...] | None = None) -> Car
     )
 
 
+def _cards_of_case_sql(q) -> str:
+    from django.db import connection
+
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    return (f"SELECT {_CARD.sql} FROM {_CARD.table} k WHERE k.{q('case_id')} = %s "  # noqa: S608
+            f"ORDER BY k.{q('issued_at')} DESC{lock}")
+
+
+_CARDS_OF_CASE = fastsql.Statement(_cards_of_case_sql)
+
+
+def _cards_of_case_locked(case_id: int) -> list[Card]:
+    """Every card the case has had, newest first, locked for this transaction (each card issuance asks: one
+    statement written once, core.fastsql)."""
+    return _CARD.load_all(fastsql.fetch(_CARDS_OF_CASE.sql, [case_id]))
+
+
 def _card_number(case: Case, issued_before: int) -> str:
     base = "KPMI-" + case.number.removeprefix("LTSA-")
     return base if issued_before == 0 else f"{base}-{issued_before + 1}"
@@ -185,7 +202,7 @@ def card_issue(*, case_id: int | None = None, actor: User | None, blank_serial: 
     contract_end = _add_months(issued, facts.contract_months)
     expires = min(contract_end, facts.passport_expiry) if facts.passport_expiry else contract_end
     # every card the case ever had: how many there were (the new number) and the active one, replaced
-    earlier = list(Card.objects.select_for_update().filter(case=case))
+    earlier = _cards_of_case_locked(case.pk)
     for old in earlier:
         if old.status == CardStatus.ACTIVE:
             _revoke(old, actor=actor, reason="Diganti kartu baru / replaced by a new card", now=now)
@@ -445,6 +462,16 @@ def _active_card(case_id: int) -> Card | None:
     return _CARD.load(rows[0]) if rows else None
 
 
+_CHECKPOINT = fastsql.Columns(Checkpoint, "p")
+_CHECKPOINTS = fastsql.Statement(
+    lambda q: f"SELECT {_CHECKPOINT.sql} FROM {_CHECKPOINT.table} p ORDER BY p.{q('kind')}, p.{q('name')}"  # noqa: S608
+)
+_ABROAD = fastsql.Columns(Abroad, "a")
+_ABROAD_OF_CASE = fastsql.Statement(
+    lambda q: f"SELECT {_ABROAD.sql} FROM {_ABROAD.table} a WHERE a.{q('case_id')} = %s"  # noqa: S608
+)
+
+
 def _checkpoint_for_text(text: str) -> Checkpoint | None:
     """The checkpoint a DEP outcome names: "CGK Bandara …" (checkpoint page), or free text typed on the case page
     such as "Bandara Soekarno-Hatta" when exactly one checkpoint matches its last word (case-insensitive)."""
@@ -452,7 +479,7 @@ def _checkpoint_for_text(text: str) -> Checkpoint | None:
     if not text:
         return None
     # a few dozen rows of reference data: read once, matched here (one statement instead of up to three)
-    checkpoints = list(Checkpoint.objects.all())  # in the model's order (kind, name), as each query was
+    checkpoints = _CHECKPOINT.load_all(fastsql.fetch(_CHECKPOINTS.sql, []))  # in the model's order (kind, name)
     code, upper, last = text.split(" ", 1)[0], text.upper(), text.split()[-1].upper()
     for found in ([c for c in checkpoints if c.code == code], [c for c in checkpoints if c.name.upper() == upper]):
         if found:
@@ -481,7 +508,8 @@ def abroad_record(*, case_id: int | None = None, outcome: dict[str, Any], case: 
     }
     if locked:
         # under the case lock nobody else records this case: a plain read, then an insert without a savepoint
-        abroad = Abroad.objects.filter(case=case).first()
+        found = fastsql.fetch(_ABROAD_OF_CASE.sql, [case.pk])  # one row at most: case is unique
+        abroad = _ABROAD.load(found[0]) if found else None
         created = abroad is None
         if created:
             (abroad,) = fastsql.insert(Abroad, [Abroad(case=case, **values, created_at=timezone.now())])

@@ -141,14 +141,20 @@ def company_licence_finding(company: Company, on: dt.date) -> Finding | None:
     return None
 
 
+_PROBLEM = fastsql.Columns(ProblemEmployer, "p")
+_PROBLEM_LISTING = fastsql.Statement(
+    lambda q: f"SELECT {_PROBLEM.sql} FROM {_PROBLEM.table} p WHERE p.{q('employer_id')} = %s "  # noqa: S608
+              f"AND p.{q('listed_on')} <= %s AND (p.{q('delisted_on')} IS NULL OR p.{q('delisted_on')} > %s) "
+              f"ORDER BY p.{q('listed_on')} DESC, p.{q('id')} DESC LIMIT 1"
+)
+
+
 def employer_problem_listing(employer_id: int, on: dt.date) -> ProblemEmployer | None:
-    """The mission listing that puts an employer on the problem list on a date, if any."""
-    return (
-        ProblemEmployer.objects.filter(employer_id=employer_id, listed_on__lte=on)
-        .filter(Q(delisted_on__isnull=True) | Q(delisted_on__gt=on))
-        .order_by("-listed_on")
-        .first()
-    )
+    """The mission listing that puts an employer on the problem list on a date, if any (asked at every card and
+    departure check: one statement written once, core.fastsql)."""
+    day = fastsql.prep(ProblemEmployer, "listed_on", on)
+    rows = fastsql.fetch(_PROBLEM_LISTING.sql, [employer_id, day, day])
+    return _PROBLEM.load(rows[0]) if rows else None
 
 
 def _allowed_regions(job_order: JobOrder) -> set[str]:
@@ -532,38 +538,41 @@ def rule_applies(rule: Rule, *, on: dt.date, stage: str | None = None) -> bool:
     return stage is None or stage in rule.stages
 
 
-_RULE_SET = fastsql.Columns(RuleSet, "r")
 _RULE_SET_IN_FORCE = fastsql.Statement(
-    lambda q: f"SELECT {_RULE_SET.sql} FROM {_RULE_SET.table} r WHERE r.{q('effective_from')} <= %s "  # noqa: S608
-              f"ORDER BY r.{q('effective_from')} DESC, r.{q('version')} DESC LIMIT 1"
+    lambda q: f"SELECT r.{q('id')}, r.{q('version')}, r.{q('source_hash')} FROM {q(RuleSet._meta.db_table)} r "  # noqa: S608
+              f"WHERE r.{q('effective_from')} <= %s ORDER BY r.{q('effective_from')} DESC, r.{q('version')} DESC "
+              f"LIMIT 1"
 )
 
 
-def _rule_set_in_force(on: dt.date) -> RuleSet | None:
-    """The version with the latest effective date on or before `on` (every step completion asks: one statement
-    written once, core.fastsql)."""
+def _rule_set_in_force(on: dt.date) -> tuple[int, int, str] | None:
+    """The identity of the version with the latest effective date on or before `on` (every step completion asks:
+    one statement written once, core.fastsql, reading only what identifies the version)."""
     rows = fastsql.fetch(_RULE_SET_IN_FORCE.sql, [fastsql.prep(RuleSet, "effective_from", on)])
-    return _RULE_SET.load(rows[0]) if rows else None
+    return tuple(rows[0]) if rows else None
+
+
+def _rule_set_with_rules(pk: int) -> tuple[RuleSet, tuple[Rule, ...]]:
+    rule_set = RuleSet.objects.get(pk=pk)
+    return rule_set, tuple(rule_set.rules.order_by("sort_order", "pk"))
 
 
 def rules_in_force(*, on: dt.date) -> RulesInForce:
     """The rule set version with the latest effective date on or before `on`, and its rules in force that day."""
-    rule_set = _rule_set_in_force(on)
-    if rule_set is None:
+    found = _rule_set_in_force(on)
+    if found is None:
         raise NotFound(
             f"Tidak ada versi aturan penempatan yang berlaku pada {_d(on)}. Jalankan load_placement_reference.",
             f"No placement rule set is in force on {_d(on)}. Run load_placement_reference.",
             code="ruleset_missing",
             details={"on": _d(on)},
         )
-    # A stored version never changes (the loader refuses a changed one), so its rules are kept in-process, keyed
-    # by the version's identity and content hash; which version is in force is still read every time, so a new
-    # version counts at once in every process.
-    all_rules = ttl_cached(
-        ("placement-rules", rule_set.pk, rule_set.version, rule_set.source_hash),
-        lambda: tuple(rule_set.rules.order_by("sort_order", "pk")),
-        ttl=3600,
-    )
+    # A stored version never changes (the loader refuses a changed one: its content hash covers every field and
+    # rule), so the version row and its rules are kept in-process, keyed by the version's identity and hash; which
+    # version is in force is still read every time, so a new version counts at once in every process.
+    pk, version, source_hash = found
+    rule_set, all_rules = ttl_cached(("placement-rules", pk, version, source_hash),
+                                     lambda: _rule_set_with_rules(pk), ttl=3600)
     return RulesInForce(rule_set=rule_set, rules=tuple(r for r in all_rules if rule_applies(r, on=on)))
 
 
