@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import transaction
 
 from satuatap.cards import selectors, services, signing
 from satuatap.cards.models import Card, CardEvent, CardStatus
@@ -53,6 +54,17 @@ def test_signing_failure_undoes_the_completion(desks, monkeypatch):
                                        outcome={"card_number": "X-2"})
     assert case.steps.get(code="CARD").state != "done"
     assert not Card.objects.filter(case=case).exists()
+
+
+def test_a_new_card_for_the_case_replaces_the_active_one_and_is_numbered_on(carded_case, desks):
+    first = Card.objects.get(case=carded_case)
+    for _ in range(2):
+        with transaction.atomic():
+            services.card_issue(case_id=carded_case.pk, actor=desks["BP3MI"], blank_serial="X-9")
+    cards = list(Card.objects.filter(case=carded_case).order_by("issued_at", "pk"))
+    assert [c.number for c in cards] == [first.number, f"{first.number}-2", f"{first.number}-3"]
+    assert [c.status for c in cards] == [CardStatus.REVOKED, CardStatus.REVOKED, CardStatus.ACTIVE]
+    assert CardEvent.objects.filter(card__case=carded_case, kind="revoked").count() == 2
 
 
 def test_cancelling_the_case_revokes_its_card(carded_case, desks):

@@ -230,6 +230,21 @@ def test_problem_employer_on_an_existing_job_order_is_flagged(admin):
     assert codes(decision) == {"PROBLEM_EMPLOYER"} and decision.verdict == "flagged"
 
 
+def test_problem_employer_delisted_from_a_date_passes_from_that_date(admin):
+    jo = make_job_order()
+    listing = services.problem_employer_add(actor=admin, employer=jo.employer, listed_on=dt.date(2026, 6, 1),
+                                            reason="Upah tidak dibayar", mission="KDEI Taipei")
+    services.problem_employer_delist(actor=admin, listing=listing, delisted_on=dt.date(2026, 9, 1))
+    assert codes(evaluate(job_order=jo, on=dt.date(2026, 8, 31))) == {"PROBLEM_EMPLOYER"}
+    assert evaluate(job_order=jo, on=dt.date(2026, 9, 1)).verdict == "ok"
+    # listed again later: the newer listing counts from its own date
+    services.problem_employer_add(actor=admin, employer=jo.employer, listed_on=dt.date(2026, 11, 1),
+                                  reason="Paspor ditahan", mission="KDEI Taipei")
+    assert evaluate(job_order=jo, on=dt.date(2026, 10, 31)).verdict == "ok"
+    decision = evaluate(job_order=jo, on=dt.date(2026, 11, 1))
+    assert codes(decision) == {"PROBLEM_EMPLOYER"} and "Paspor ditahan" in decision.fired[0]["reason_id"]
+
+
 def test_recent_company_sanction_is_flagged(admin):
     company = make_company()
     services.company_sanction_record(actor=admin, company=company, kind="warning", reason="Seleksi di luar LTSA",
