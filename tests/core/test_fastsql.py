@@ -346,3 +346,32 @@ def test_new_leaves_unusual_arguments_to_the_model(case):
         fastsql.new(Event, case=case, colour="red")
     with pytest.raises(ValueError, match="must be a"):
         fastsql.new(Event, case=case.worker, kind="x")  # a related object of the wrong model
+
+
+def test_driver_errors_arrive_as_djangos_and_execute_wrappers_see_every_statement(case):
+    from django.db import IntegrityError, transaction
+
+    seen = []
+
+    def wrapper(execute, sql, params, many, context):
+        seen.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(wrapper):
+        assert fastsql.fetch("SELECT 1", []) == [(1,)]
+    assert seen == ["SELECT 1"]
+    fastsql.fetch("SELECT 2", [])
+    assert seen == ["SELECT 1"]  # none installed: the driver's cursor directly
+    # two cases given the same number: the database refuses, and the caller sees Django's IntegrityError
+    factories.open_case(factories.officer("LTSA-IDM", "DISNAKER"), factories.worker("32.12"))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        fastsql.execute(f"UPDATE {connection.ops.quote_name(Case._meta.db_table)} SET number = %s",
+                        [case.number])
+
+
+def test_json_columns_read_as_the_orm_reads_them(case):
+    step = case.steps.order_by("sort_order").first()
+    for stored in ({}, {"fit": True, "nested": {"a": [1, 2]}}, [], "plain text", {"": "{}"}):
+        Step.objects.filter(pk=step.pk).update(outcome=stored)
+        rows = fastsql.fetch(f"SELECT {STEP.sql} FROM {STEP.table} s WHERE s.id = %s", [step.pk])
+        assert STEP.load(rows[0]).outcome == Step.objects.get(pk=step.pk).outcome

@@ -15,11 +15,13 @@ and the transaction in force all apply).
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from django.db import connections
 from django.db import models as m
+from django.db.backends.utils import CursorWrapper
 from django.db.models import Field, Model
 from django.db.models.base import ModelState
 from django.db.models.signals import post_init, pre_init
@@ -109,11 +111,13 @@ class Statement:
         self._by_vendor: dict[str, tuple[str, tuple]] = {}
 
     def _plan(self) -> tuple[str, tuple]:
-        vendor = connections[_DB].vendor
-        plan = self._by_vendor.get(vendor)
+        # keyed by the database's engine, read from the settings (the connection handler's per-thread lookup of
+        # the connection would cost more than the rest of this)
+        engine = connections.settings[_DB]["ENGINE"]
+        plan = self._by_vendor.get(engine)
         if plan is None:
             built = self._build(_quote)
-            plan = self._by_vendor[vendor] = (built, ()) if isinstance(built, str) else (built[0], tuple(built[1]))
+            plan = self._by_vendor[engine] = (built, ()) if isinstance(built, str) else (built[0], tuple(built[1]))
         return plan
 
     @property
@@ -123,6 +127,19 @@ class Statement:
     @property
     def params(self) -> tuple:
         return self._plan()[1]
+
+
+def _json_from_db(value, expression, connection):
+    """JSONField.from_db_value for a column read whole with the default decoder, with the empty object (most step
+    outcomes and payloads) decoded without the JSON parser."""
+    if value is None:
+        return None
+    if value == "{}":
+        return {}
+    try:
+        return json.loads(value)
+    except json.JSONDecodeError:
+        return value
 
 
 class Columns:
@@ -153,6 +170,8 @@ class Columns:
             for i, f in enumerate(self.fields):
                 col = f.get_col(self.alias)
                 funcs = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
+                if type(f) is m.JSONField and f.decoder is None and funcs == [f.from_db_value]:
+                    funcs = [_json_from_db]
                 if funcs:
                     found.append((i, [(fn, col) for fn in funcs]))
             self._converters[connection.vendor] = found
@@ -196,7 +215,7 @@ def _cursor(db):
     """A cursor of the connection, kept on it for the next statement: creating Django's cursor wrapper and
     psycopg's cursor costs about a third of running a short prepared statement. A fresh one whenever the
     connection was replaced, or queries are being logged (DEBUG, assertNumQueries), so Django's own cursor
-    (reconnection, debug logging) applies exactly as before; statements still go through its execute wrappers."""
+    (reconnection, debug logging) applies exactly as before."""
     db.close_if_health_check_failed()
     kept = getattr(db, "_fastsql_cursor", None)
     if kept is not None and kept[0] is db.connection and db.connection is not None and not db.queries_logged:
@@ -206,19 +225,38 @@ def _cursor(db):
     return cursor
 
 
-def fetch(sql: str, params: Sequence[Any]) -> list[tuple]:
+def _run(sql: str, params: Sequence[Any], result: Callable[[Any], Any]) -> Any:
+    """Run a statement and take `result` from the cursor. With Django's plain cursor wrapper and no execute
+    wrapper installed, the database driver's cursor is called as the wrapper calls it (broken-transaction check,
+    driver errors turned into Django's) without its layers of calls; otherwise through the wrapper, so debug
+    logging and execute wrappers see every statement."""
     db = connections[_DB]
     cursor = _cursor(db)
-    cursor.execute(sql, params)
+    if db.execute_wrappers or type(cursor) is not CursorWrapper:
+        cursor.execute(sql, params)
+        return result(cursor)
+    db.validate_no_broken_transaction()
+    with db.wrap_database_errors:
+        raw = cursor.cursor
+        raw.execute(sql, params)
+        return result(raw)
+
+
+def _all(cursor) -> list[tuple]:
     return cursor.fetchall()
+
+
+def _rowcount(cursor) -> int:
+    return cursor.rowcount
+
+
+def fetch(sql: str, params: Sequence[Any]) -> list[tuple]:
+    return _run(sql, params, _all)
 
 
 def execute(sql: str, params: Sequence[Any]) -> int:
     """Run a statement; the number of rows it changed."""
-    db = connections[_DB]
-    cursor = _cursor(db)
-    cursor.execute(sql, params)
-    return cursor.rowcount
+    return _run(sql, params, _rowcount)
 
 
 def prep(model: type[Model], name: str, value: Any) -> Any:
