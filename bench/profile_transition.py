@@ -74,7 +74,7 @@ PARTS: list[tuple[str, str, str]] = [
     ("      Event bulk_create", "django/db/models/query.py", "bulk_create"),
     ("      Case.save", "django/db/models/base.py", "save"),
     ("    transaction commit (Atomic.__exit__)", "django/db/transaction.py", "__exit__"),
-    ("  output: _transition_out", "satuatap/journey/api.py", "_transition_out"),
+    ("  output: _transition_answer", "satuatap/journey/api.py", "_transition_answer"),
     ("    _step_out (14 StepOut per answer)", "satuatap/journey/api.py", "_step_out"),
     ("  response: _result_to_response", "ninja/operation.py", "_result_to_response"),
     ("    JSON render", "ninja/renderers.py", "render"),
@@ -183,7 +183,7 @@ def instrument(parts: Parts) -> None:
     for i, listener in enumerate(list(services._tx_listeners)):
         parts.wrap(f"        in-transaction listener {listener.__module__}", services._tx_listeners, i)
     parts.wrap("      after commit: _dispatch", services, "_dispatch")
-    parts.wrap("    output: journey.api._transition_out", journey_api, "_transition_out")
+    parts.wrap("    output: journey.api._transition_answer", journey_api, "_transition_answer")
     parts.wrap("    response: Operation._result_to_response", Operation, "_result_to_response")
 
 

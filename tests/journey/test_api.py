@@ -77,6 +77,20 @@ def register(client, auth, birth_date=dt.date(1997, 3, 9), sex="P"):
     return response.json()
 
 
+def assert_transition_answer(response):
+    """A step action's answer is exactly what Ninja makes of a TransitionOut: the schema validates it, and
+    rendering the validated object with the API's renderer gives the same bytes and content type."""
+    from satuatap.config.api import api
+    from satuatap.journey.api import TransitionOut
+
+    assert response.status_code == 200, response.content
+    parsed = TransitionOut.model_validate_json(response.content)
+    assert api.renderer.render(None, parsed.model_dump(), response_status=200).encode() == response.content
+    assert response["Content-Type"] == api.get_content_type()
+    assert parsed.step in parsed.changed
+    return parsed
+
+
 def test_full_journey_over_http(auth):
     client = Client()
     worker = register(client, auth)
@@ -102,6 +116,7 @@ def test_full_journey_over_http(auth):
         headers = auth[step["agency"]]
         r = post(client, f"/api/v1/cases/{number}/steps/{code}/start", {"expected_version": step["version"]}, headers)
         assert r.status_code == 200, (code, r.content)
+        assert_transition_answer(r)
         started = r.json()["step"]
         assert started["state"] == "in_progress"
         outcome_type = {
@@ -127,6 +142,9 @@ def test_full_journey_over_http(auth):
             headers,
         )
         assert r.status_code == 200, (code, r.content)
+        answer = assert_transition_answer(r)
+        assert answer.step.state == "done" and answer.step.completed_at is not None
+        assert len(answer.changed) >= 1
         case = client.get(f"/api/v1/cases/{number}", **auth["HEAD"]).json()
         assert next(s for s in case["steps"] if s["code"] == code)["state"] == "done"
 

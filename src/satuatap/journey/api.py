@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponse
 from django.utils import timezone
 from ninja import Field, File, Query, Router, Schema
 from ninja.files import UploadedFile
+from ninja.renderers import JSONRenderer
 
 from satuatap.accounts import audit
 from satuatap.accounts import selectors as account_selectors
@@ -182,7 +183,8 @@ def _actor_name(step: Step, known: dict[int, str] | None) -> str | None:
     return step.actor.username
 
 
-def _step_out(step: Step, user, today: dt.date, known: dict[int, str] | None = None) -> StepOut:
+def _step_data(step: Step, user, today: dt.date, known: dict[int, str] | None = None) -> dict[str, Any]:
+    """A StepOut's fields (in its order), straight from the model's typed fields."""
     d = step.definition
     outcome = step.outcome
     reason = step.reason
@@ -190,28 +192,32 @@ def _step_out(step: Step, user, today: dt.date, known: dict[int, str] | None = N
         if outcome:
             outcome = {"redacted": True}
         reason = REDACTED if reason else ""
-    # Straight from the model's typed fields (a case answer has 14 of these): built without validating again.
-    return StepOut.model_construct(
-        code=step.code,
-        name_id=d.name_id,
-        name_en=d.name_en,
-        agency=step.agency_id,
-        state=step.state,
-        version=step.version,
-        prerequisites=list(d.prerequisites),
-        sla_working_days=d.sla_working_days,
-        ready_at=step.ready_at,
-        due_on=step.due_on,
-        overdue=selectors.step_is_overdue(step, today=today),
-        started_at=step.started_at,
-        completed_at=step.completed_at,
-        actor=_actor_name(step, known),
-        outcome=outcome,
-        reason=reason,
-        valid_until=step.valid_until,
-        blocks_case=step.blocks_case,
-        optional=d.optional,
-    )
+    return {
+        "code": step.code,
+        "name_id": d.name_id,
+        "name_en": d.name_en,
+        "agency": step.agency_id,
+        "state": step.state,
+        "version": step.version,
+        "prerequisites": list(d.prerequisites),
+        "sla_working_days": d.sla_working_days,
+        "ready_at": step.ready_at,
+        "due_on": step.due_on,
+        "overdue": selectors.step_is_overdue(step, today=today),
+        "started_at": step.started_at,
+        "completed_at": step.completed_at,
+        "actor": _actor_name(step, known),
+        "outcome": outcome,
+        "reason": reason,
+        "valid_until": step.valid_until,
+        "blocks_case": step.blocks_case,
+        "optional": d.optional,
+    }
+
+
+def _step_out(step: Step, user, today: dt.date, known: dict[int, str] | None = None) -> StepOut:
+    # a case answer has 14 of these: built from typed fields without validating again
+    return StepOut.model_construct(**_step_data(step, user, today, known))
 
 
 def _event_out(event: Event, user, medical_codes: set[str]) -> EventOut:
@@ -249,19 +255,32 @@ def _detail(request, case_number: str, case: Case | None = None) -> dict[str, An
     )
 
 
-def _transition_out(result: services.Transition, user) -> TransitionOut:
+def _transition_data(result: services.Transition, user) -> dict[str, Any]:
+    """A TransitionOut's fields (in its order)."""
     today = timezone.localdate()
     known = {user.pk: user.username}
-    changed = [_step_out(s, user, today, known) for s in result.changed]
-    # Every step action answers with this: its parts are validated StepOut objects, so the whole is assembled
-    # without validating it again (Ninja then only serialises a TransitionOut instance).
-    return TransitionOut.model_construct(
-        case=result.case.number,
-        status=result.case.status,
-        case_version=result.case.version,
-        step=next(s for s in changed if s.code == result.step.code),
-        changed=changed,
-    )
+    changed = [_step_data(s, user, today, known) for s in result.changed]
+    return {
+        "case": result.case.number,
+        "status": result.case.status,
+        "case_version": result.case.version,
+        "step": next(s for s in changed if s["code"] == result.step.code),
+        "changed": changed,
+    }
+
+
+# The API renders with Ninja's default JSON renderer (config/api.py sets no other).
+_RENDERER = JSONRenderer()
+_CONTENT_TYPE = f"{_RENDERER.media_type}; charset={_RENDERER.charset}"
+
+
+def _transition_answer(request, result: services.Transition) -> HttpResponse:
+    """What every step action answers (200, TransitionOut): its fields rendered as Ninja renders a TransitionOut
+    (the same renderer and content type), without building the pydantic objects and dumping them again on every
+    transition. tests/journey/test_api.py checks the bytes against TransitionOut's validation and the API's own
+    rendering of it, so a change of renderer or schema shows there."""
+    content = _RENDERER.render(request, _transition_data(result, request.auth), response_status=200)
+    return HttpResponse(content, status=200, content_type=_CONTENT_TYPE)
 
 
 @router.post("/", response={201: CaseDetailOut, **ERRORS}, summary="Open a placement case")
@@ -324,28 +343,28 @@ def get_case(request, case_number: str):
 def start_step(request, case_number: str, step_code: str, payload: StepActionIn):
     result = services.step_start(actor=request.auth, case_number=case_number, step_code=step_code,
                         expected_version=payload.expected_version, note=payload.note)
-    return _transition_out(result, request.auth)
+    return _transition_answer(request, result)
 
 
 @router.post("/{case_number}/steps/{step_code}/complete", response={200: TransitionOut, **ERRORS})
 def complete_step(request, case_number: str, step_code: str, payload: StepCompleteIn):
     result = services.step_complete(actor=request.auth, case_number=case_number, step_code=step_code,
                            outcome=payload.outcome, expected_version=payload.expected_version, note=payload.note)
-    return _transition_out(result, request.auth)
+    return _transition_answer(request, result)
 
 
 @router.post("/{case_number}/steps/{step_code}/reject", response={200: TransitionOut, **ERRORS})
 def reject_step(request, case_number: str, step_code: str, payload: ReasonIn):
     result = services.step_reject(actor=request.auth, case_number=case_number, step_code=step_code,
                          reason=payload.reason, expected_version=payload.expected_version)
-    return _transition_out(result, request.auth)
+    return _transition_answer(request, result)
 
 
 @router.post("/{case_number}/steps/{step_code}/waive", response={200: TransitionOut, **ERRORS})
 def waive_step(request, case_number: str, step_code: str, payload: ReasonIn):
     result = services.step_waive(actor=request.auth, case_number=case_number, step_code=step_code,
                         reason=payload.reason, expected_version=payload.expected_version)
-    return _transition_out(result, request.auth)
+    return _transition_answer(request, result)
 
 
 @router.post("/{case_number}/cancel", response={200: CaseDetailOut, **ERRORS}, summary="Cancel a case (office head)")
