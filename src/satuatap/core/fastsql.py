@@ -152,6 +152,7 @@ class Columns:
         self.attnames = [f.attname for f in self.fields]
         self.width = len(self.fields)
         self._converters: dict[str, list[tuple[int, list]]] = {}
+        self._needs_connection: dict[str, bool] = {}
         self._plain: bool | None = None
 
     @property
@@ -164,7 +165,7 @@ class Columns:
         return ", ".join(f"{self.alias}.{_quote(f.column)}" for f in self.fields)
 
     def _converters_for(self, connection) -> list[tuple[int, list]]:
-        found = self._converters.get(connection.vendor)
+        found = self._converters.get(connection.settings_dict["ENGINE"])
         if found is None:
             found = []
             for i, f in enumerate(self.fields):
@@ -174,7 +175,9 @@ class Columns:
                     funcs = [_json_from_db]
                 if funcs:
                     found.append((i, [(fn, col) for fn in funcs]))
-            self._converters[connection.vendor] = found
+            self._converters[connection.settings_dict["ENGINE"]] = found
+            self._needs_connection[connection.settings_dict["ENGINE"]] = any(
+                fn is not _json_from_db for _, funcs in found for fn, _ in funcs)
         return found
 
     def load(self, row: Sequence[Any], offset: int = 0) -> Model:
@@ -183,8 +186,12 @@ class Columns:
 
     def load_all(self, rows: Iterable[Sequence[Any]], offset: int = 0) -> list[Model]:
         """`load` for each row (the connection's converters looked up once)."""
-        connection = connections[_DB]
-        converters = self._converters_for(connection)
+        engine = connections.settings[_DB]["ENGINE"]
+        converters = self._converters.get(engine)
+        # the connection (a per-thread lookup) only when one of the converters takes it
+        connection = connections[_DB] if converters is None or self._needs_connection[engine] else None
+        if converters is None:
+            converters = self._converters_for(connection)
         if self._plain is None:
             self._plain = _plain_model(self.model)
         model, attnames, end = self.model, self.attnames, offset + self.width
@@ -343,7 +350,7 @@ _update_plans: dict[tuple, tuple[str, tuple[Field, ...], tuple[Field, ...]]] = {
 
 def _update_plan(model: type[Model], names: tuple[str, ...], guards: tuple[tuple[str, bool], ...]):
     """The UPDATE statement for these fields and guards (`True`: the guard's value is None, so IS NULL)."""
-    key = (model, names, guards, connections[_DB].vendor)
+    key = (model, names, guards, connections.settings[_DB]["ENGINE"])
     plan = _update_plans.get(key)
     if plan is None:
         meta = model._meta
