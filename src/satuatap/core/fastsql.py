@@ -300,26 +300,29 @@ def _preparer(field: Field, connection) -> Callable[[Any], Any]:
                 return None
             return inner(value)
         return prep_key
+    # None (SQL NULL) comes out of every one of these classes as None
     if kind in _AS_IS:
         exact = _AS_IS[kind]
-        return lambda value: value if value.__class__ is exact else fallback(value)
+        return lambda value: value if value is None or value.__class__ is exact else fallback(value)
     if kind in _INTEGERS:
         internal, adapt = field.get_internal_type(), ops.adapt_integerfield_value
-        return lambda value: adapt(value, internal) if value.__class__ is int else fallback(value)
+        return lambda value: (None if value is None else adapt(value, internal) if value.__class__ is int
+                              else fallback(value))
     if kind in _AUTO:
         validate = ops.validate_autopk_value
-        return lambda value: validate(value) if value.__class__ is int else fallback(value)
+        return lambda value: None if value is None else validate(value) if value.__class__ is int else fallback(value)
     if kind is m.DateTimeField:
         adapt = ops.adapt_datetimefield_value
         # an aware datetime passes the field's checks unchanged (a naive one is warned about and made aware)
-        return lambda value: (adapt(value) if value.__class__ is dt.datetime and value.tzinfo is not None
-                              else fallback(value))
+        return lambda value: (None if value is None else adapt(value)
+                              if value.__class__ is dt.datetime and value.tzinfo is not None else fallback(value))
     if kind is m.DateField:
         adapt = ops.adapt_datefield_value
-        return lambda value: adapt(value) if value.__class__ is dt.date else fallback(value)
+        return lambda value: None if value is None else adapt(value) if value.__class__ is dt.date else fallback(value)
     if kind is m.JSONField:
         adapt, encoder = ops.adapt_json_value, field.encoder
-        return lambda value: adapt(value, encoder) if value.__class__ in (dict, list) else fallback(value)
+        return lambda value: (None if value is None else adapt(value, encoder) if value.__class__ in (dict, list)
+                              else fallback(value))
     return fallback
 
 
@@ -376,19 +379,28 @@ def update_by_pk(model: type[Model], pk: Any, values: dict[str, Any], *, where: 
 def update_statement(model: type[Model], pk: Any, values: dict[str, Any], *,
                      where: dict[str, Any] | None = None) -> tuple[str, list[Any]]:
     """The SQL and parameters of `update_by_pk`, not run (see `insert(..., along=…)`)."""
-    where = where or {}
-    sql, fields, guard_fields = _update_plan(model, tuple(values), tuple((n, v is None) for n, v in where.items()))
+    names = tuple(values)
+    guards = tuple((n, v is None) for n, v in where.items()) if where else ()
     connection = connections[_DB]
+    # the plan and the fields' preparers, kept on the connection per shape of update (a transition sends a few)
+    kept = connection.__dict__.setdefault("_fastsql_updates", {})
+    shape = (model, names, guards)
+    found = kept.get(shape)
+    if found is None:
+        sql, fields, guard_fields = _update_plan(model, names, guards)
+        found = kept[shape] = (sql, tuple(zip(fields, _preparers_for(model, names, connection), strict=True)),
+                               guard_fields)
+    sql, columns, guard_fields = found
     params = []
-    preparers = _preparers_for(model, tuple(values), connection)
-    for field, prep, value in zip(fields, preparers, values.values(), strict=True):
+    for (field, prep), value in zip(columns, values.values(), strict=True):
         if isinstance(value, Model):  # a related object: the key it is referred by, as QuerySet.update takes it
             value = value.prepare_database_save(field)
         params.append(prep(value))
     params.append(pk)
-    guard_values = [v for v in where.values() if v is not None]
-    params.extend(f.get_db_prep_value(v, connection=connection) for f, v in zip(guard_fields, guard_values,
-                                                                                  strict=True))
+    if guard_fields:
+        guard_values = [v for v in where.values() if v is not None]
+        params.extend(f.get_db_prep_value(v, connection=connection) for f, v in zip(guard_fields, guard_values,
+                                                                                      strict=True))
     return sql, params
 
 
