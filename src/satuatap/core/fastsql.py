@@ -130,12 +130,14 @@ class Statement:
 
 
 def _json_from_db(value, expression, connection):
-    """JSONField.from_db_value for a column read whole with the default decoder, with the empty object (most step
-    outcomes and payloads) decoded without the JSON parser."""
+    """JSONField.from_db_value for a column read whole with the default decoder, with the empty object and list
+    (most step outcomes, payloads and warning lists) decoded without the JSON parser."""
     if value is None:
         return None
     if value == "{}":
         return {}
+    if value == "[]":
+        return []
     try:
         return json.loads(value)
     except json.JSONDecodeError:
