@@ -375,3 +375,11 @@ def test_json_columns_read_as_the_orm_reads_them(case):
         Step.objects.filter(pk=step.pk).update(outcome=stored)
         rows = fastsql.fetch(f"SELECT {STEP.sql} FROM {STEP.table} s WHERE s.id = %s", [step.pk])
         assert STEP.load(rows[0]).outcome == Step.objects.get(pk=step.pk).outcome
+
+
+def test_new_leaves_models_with_a_one_to_one_to_the_model(case):
+    from satuatap.cards.models import Abroad
+
+    abroad = fastsql.new(Abroad, case=case, departed_on=timezone.localdate())
+    # as Model.__init__ assigns it: the case knows its whereabouts row without a query
+    assert case._state.fields_cache.get("abroad") is abroad

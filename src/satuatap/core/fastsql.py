@@ -68,11 +68,13 @@ def new(model: type[Model], **values: Any) -> Model:
     cached as its descriptor would cache it) without `Model.__init__`'s generic argument handling: the rows a
     transition writes are built a few at a time on every request. Anything else (a model with its own __init__ or
     init signals, a value that is not a concrete field, a related value of the wrong type) goes to
-    `model(**values)`, which also raises what it raises."""
+    `model(**values)`, which also raises what it raises; so do models with a one-to-one field."""
     if model in _new_plans:
         plan = _new_plans[model]
     else:
-        plan = _new_plans[model] = _NewPlan(model) if _plain_model(model) else None
+        # a one-to-one also fills the related object's reverse cache when assigned: left to Model.__init__
+        plain = _plain_model(model) and not any(f.one_to_one for f in model._meta.concrete_fields)
+        plan = _new_plans[model] = _NewPlan(model) if plain else None
     if plan is None or not plan.names.issuperset(values):
         return model(**values)
     obj = _new(model)
