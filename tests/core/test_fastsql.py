@@ -383,3 +383,28 @@ def test_new_leaves_models_with_a_one_to_one_to_the_model(case):
     abroad = fastsql.new(Abroad, case=case, departed_on=timezone.localdate())
     # as Model.__init__ assigns it: the case knows its whereabouts row without a query
     assert case._state.fields_cache.get("abroad") is abroad
+
+
+def test_columns_limited_to_some_fields_defer_the_rest_as_only_does(case):
+    few = fastsql.Columns(Case, "c", only=("id", "updated_at"))
+    rows = fastsql.fetch(f"SELECT {few.sql} FROM {few.table} c WHERE c.id = %s", [case.pk])
+    loaded = few.load(rows[0])
+    orm = Case.objects.only("id", "updated_at").get(pk=case.pk)
+    assert (loaded.pk, loaded.updated_at) == (orm.pk, orm.updated_at)
+    assert loaded.get_deferred_fields() == orm.get_deferred_fields()
+    assert loaded.number == case.number  # a deferred field is read when asked for, as with only()
+
+
+def test_token_use_is_recorded_at_most_once_a_minute():
+    from satuatap.accounts.models import ApiToken
+
+    user = factories.officer("LTSA-IDM", "DISNAKER")
+    token, secret = account_services.api_token_create(user=user, name="t")
+    assert account_services.api_token_authenticate(secret=secret) == user
+    first = ApiToken.objects.get(pk=token.pk).last_used_at
+    assert first is not None
+    account_services.api_token_authenticate(secret=secret)
+    assert ApiToken.objects.get(pk=token.pk).last_used_at == first
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=first - dt.timedelta(minutes=2))
+    account_services.api_token_authenticate(secret=secret)
+    assert ApiToken.objects.get(pk=token.pk).last_used_at > first

@@ -95,7 +95,7 @@ def api_token_revoke(*, token_id: int) -> ApiToken:
     return token
 
 
-_TOKEN = fastsql.Columns(ApiToken, "t")
+_TOKEN = fastsql.Columns(ApiToken, "t", only=("id", "last_used_at"))  # what the check needs of the token itself
 _TOKEN_USER = fastsql.Columns(User, "u")
 def _token_lookup_sql(q) -> str:
     # The company of a company user rides along (placement's membership, reached through the reverse relation

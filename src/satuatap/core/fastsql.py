@@ -48,16 +48,18 @@ def attach(obj: Model, name: str, related: Model | None) -> None:
 
 
 class _NewPlan:
-    """How `new` fills an instance of one model: per concrete field its name, attribute, the attribute of the
-    related key (relations only) and its default."""
+    """How `new` fills an instance of one model: for each name a value may be given under (a field's name or its
+    attribute), the attribute it sets and, for a relation given as an object, the related model and the attribute
+    of its key; and every field's attribute with its default."""
 
     def __init__(self, model: type[Model]) -> None:
-        self.fields = []
+        self.by_name: dict[str, tuple[str, type[Model] | None, str | None]] = {}
+        self.defaults: list[tuple[str, Callable[[], Any]]] = []
         for f in model._meta.concrete_fields:
-            target = f.target_field.attname if f.is_relation else None
-            self.fields.append((f.name, f.attname, target, f.related_model if f.is_relation else None,
-                                f.get_default))
-        self.names = frozenset(n for f in self.fields for n in (f[0], f[1]))
+            if f.is_relation:
+                self.by_name[f.name] = (f.attname, f.related_model, f.target_field.attname)
+            self.by_name[f.attname] = (f.attname, None, None)
+            self.defaults.append((f.attname, f.get_default))
 
 
 _new_plans: dict[type[Model], _NewPlan | None] = {}
@@ -75,26 +77,31 @@ def new(model: type[Model], **values: Any) -> Model:
         # a one-to-one also fills the related object's reverse cache when assigned: left to Model.__init__
         plain = _plain_model(model) and not any(f.one_to_one for f in model._meta.concrete_fields)
         plan = _new_plans[model] = _NewPlan(model) if plain else None
-    if plan is None or not plan.names.issuperset(values):
+    if plan is None:
         return model(**values)
     obj = _new(model)
     state = ModelState()
     d = obj.__dict__
     d["_state"] = state
     cache = state.fields_cache
-    for name, attname, target, related, default in plan.fields:
-        if target is not None and name in values:
-            rel = values[name]
-            if rel is None:
-                d[attname] = None
-            elif isinstance(rel, related):
-                d[attname] = getattr(rel, target)
-            else:
-                return model(**values)
-            cache[name] = rel
-        elif attname in values:
-            d[attname] = values[attname]
+    by_name = plan.by_name
+    for name, value in values.items():
+        spec = by_name.get(name)
+        if spec is None:
+            return model(**values)
+        attname, related, target = spec
+        if related is None:
+            d[attname] = value
+        elif value is None:
+            d[attname] = None
+            cache[name] = None
+        elif isinstance(value, related):
+            d[attname] = getattr(value, target)
+            cache[name] = value
         else:
+            return model(**values)
+    for attname, default in plan.defaults:
+        if attname not in d:
             d[attname] = default()
     return obj
 
@@ -149,10 +156,13 @@ def _json_from_db(value, expression, connection):
 class Columns:
     """The concrete columns of a model (under a table alias) and rows of them turned into model instances."""
 
-    def __init__(self, model: type[Model], alias: str) -> None:
+    def __init__(self, model: type[Model], alias: str, only: tuple[str, ...] = ()) -> None:
+        """`only`: just these fields (by name), for a row read for one or two values; the instance then has the
+        others deferred, as `QuerySet.only` leaves them (reading one queries the database)."""
         self.model = model
         self.alias = alias
-        self.fields: tuple[Field, ...] = tuple(model._meta.concrete_fields)
+        self.fields: tuple[Field, ...] = (tuple(model._meta.get_field(n) for n in only) if only
+                                          else tuple(model._meta.concrete_fields))
         self.attnames = [f.attname for f in self.fields]
         self.width = len(self.fields)
         self._converters: dict[str, list[tuple[int, list]]] = {}
