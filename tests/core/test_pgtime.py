@@ -52,3 +52,37 @@ def test_model_datetimes_round_trip():
     User.objects.filter(pk=user.pk).update(last_login=when)
     loaded = User.objects.get(pk=user.pk).last_login
     assert loaded == when and loaded.tzinfo is dt.UTC and loaded.hour == 17
+
+
+def test_the_kept_cursor_reads_with_the_compiled_loader_itself_and_gets_the_same_values():
+    from django.db.backends.postgresql.psycopg_any import register_tzloader
+    from psycopg import postgres
+    from psycopg.pq import Format
+
+    from satuatap.core import fastsql, pgtime
+
+    sql = "SELECT " + ", ".join(f"%s::timestamptz AS t{i}" for i in range(len(SAMPLES)))
+    kept = fastsql.fetch(sql, SAMPLES)[0]
+    raw = connection._fastsql_cursor[1].cursor
+    loader = raw.adapters.get_loader(postgres.types["timestamptz"].oid, Format.TEXT)
+    assert loader is pgtime._compiled()  # no Python wrapper on this cursor
+    with connection.cursor() as cursor:
+        register_tzloader(connection.timezone, cursor.cursor)  # Django's own loader
+        cursor.execute(sql, SAMPLES)
+        django_row = cursor.fetchall()[0]
+    assert kept == django_row
+    assert all(value.tzinfo is dt.UTC and value.tzinfo is connection.timezone for value in kept)
+    # the connection's other cursors keep the wrapper Django's per-cursor check knows
+    ours = connection.connection.adapters.get_loader(postgres.types["timestamptz"].oid, Format.TEXT)
+    assert ours.__name__ == "CompiledTzLoader"
+
+
+def test_a_session_in_another_time_zone_keeps_the_wrapper():
+    from satuatap.core import pgtime
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET TIME ZONE 'Asia/Jakarta'")
+        try:
+            assert pgtime.use_compiled_as_is(cursor, connection) is False
+        finally:
+            cursor.execute("SET TIME ZONE 'UTC'")

@@ -26,6 +26,8 @@ from django.db.models import Field, Model
 from django.db.models.base import ModelState
 from django.db.models.signals import post_init, pre_init
 
+from satuatap.core import pgtime
+
 _DB = "default"
 _new = object.__new__
 
@@ -242,7 +244,11 @@ def _cursor(db):
     if kept is not None and kept[0] is db.connection and db.connection is not None and not db.queries_logged:
         return kept[1]
     cursor = db.cursor()
-    db._fastsql_cursor = (db.connection, cursor) if not db.queries_logged else None
+    if not db.queries_logged:
+        pgtime.use_compiled_as_is(cursor, db)
+        db._fastsql_cursor = (db.connection, cursor)
+    else:
+        db._fastsql_cursor = None
     return cursor
 
 

@@ -24,13 +24,21 @@ from django.db.backends.signals import connection_created
 
 
 @lru_cache
-def _loader_for(tz: dt.tzinfo | None):
+def _compiled():
+    """psycopg's compiled timestamptz loader, or None without its C extension."""
     from psycopg import adapters, postgres
-    from psycopg.adapt import Loader
     from psycopg.pq import Format
 
     compiled = adapters.get_loader(postgres.types["timestamptz"].oid, Format.TEXT)
-    if compiled is None or compiled.__module__.startswith("psycopg.types"):
+    return None if compiled is None or compiled.__module__.startswith("psycopg.types") else compiled
+
+
+@lru_cache
+def _loader_for(tz: dt.tzinfo | None):
+    from psycopg.adapt import Loader
+
+    compiled = _compiled()
+    if compiled is None:
         return None  # no C extension: Django's loader is as good as any
 
     class CompiledTzLoader(Loader):
@@ -44,6 +52,22 @@ def _loader_for(tz: dt.tzinfo | None):
             return self._load(data).replace(tzinfo=tz)
 
     return CompiledTzLoader
+
+
+def use_compiled_as_is(cursor, connection) -> bool:
+    """On a long-lived cursor (core.fastsql keeps one per connection), read timestamps with psycopg's compiled
+    loader itself, without the wrapper above, where that gives the very same value: Django's time zone for the
+    connection is UTC (`datetime.timezone.utc`) and so is the session's, for which psycopg's loader puts that same
+    object on the value. Django's check of a new cursor's loader ran when the cursor was made; this changes only
+    this cursor's adapters. Whether it applied."""
+    compiled = _compiled() if connection.vendor == "postgresql" else None
+    raw = getattr(cursor, "cursor", None)
+    if (compiled is None or raw is None or getattr(raw, "adapters", None) is None
+            or connection.timezone is not dt.UTC
+            or raw.connection.info.parameter_status("TimeZone") != "UTC"):
+        return False
+    raw.adapters.register_loader("timestamptz", compiled)
+    return True
 
 
 def _register(sender, connection, **kwargs) -> None:
