@@ -75,7 +75,7 @@ PARTS: list[tuple[str, str, str]] = [
     ("      Case.save", "django/db/models/base.py", "save"),
     ("    transaction commit (Atomic.__exit__)", "django/db/transaction.py", "__exit__"),
     ("  output: _transition_answer", "satuatap/journey/api.py", "_transition_answer"),
-    ("    _step_out (14 StepOut per answer)", "satuatap/journey/api.py", "_step_out"),
+    ("    _step_data (each changed step)", "satuatap/journey/api.py", "_step_data"),
     ("  response: _result_to_response", "ninja/operation.py", "_result_to_response"),
     ("    JSON render", "ninja/renderers.py", "render"),
     ("    Ninja DjangoGetter root validator", "ninja/schema.py", "_run_root_validator"),

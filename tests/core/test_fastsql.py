@@ -348,7 +348,7 @@ def test_new_leaves_unusual_arguments_to_the_model(case):
         fastsql.new(Event, case=case.worker, kind="x")  # a related object of the wrong model
 
 
-def test_driver_errors_arrive_as_djangos_and_execute_wrappers_see_every_statement(case):
+def test_driver_errors_arrive_as_djangos_and_execute_wrappers_see_every_statement(case, monkeypatch):
     from django.db import IntegrityError, transaction
 
     seen = []
@@ -361,7 +361,16 @@ def test_driver_errors_arrive_as_djangos_and_execute_wrappers_see_every_statemen
         assert fastsql.fetch("SELECT 1", []) == [(1,)]
     assert seen == ["SELECT 1"]
     fastsql.fetch("SELECT 2", [])
-    assert seen == ["SELECT 1"]  # none installed: the driver's cursor directly
+    assert seen == ["SELECT 1"]
+    # none installed (and queries not logged): the driver's cursor directly, not Django's wrapper
+    from django.db.backends.utils import CursorWrapper
+
+    def refuse(self, *args, **kwargs):
+        raise AssertionError("went through Django's cursor wrapper")
+
+    monkeypatch.setattr(CursorWrapper, "execute", refuse)
+    assert fastsql.fetch("SELECT 3", []) == [(3,)]
+    monkeypatch.undo()
     # two cases given the same number: the database refuses, and the caller sees Django's IntegrityError
     factories.open_case(factories.officer("LTSA-IDM", "DISNAKER"), factories.worker("32.12"))
     with pytest.raises(IntegrityError), transaction.atomic():

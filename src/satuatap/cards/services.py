@@ -162,15 +162,10 @@ def case_card_facts(case: Case, *, steps: tuple[Step, ...] | None = None) -> Car
     )
 
 
-def _cards_of_case_sql(q) -> str:
-    from django.db import connection
-
-    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-    return (f"SELECT {_CARD.sql} FROM {_CARD.table} k WHERE k.{q('case_id')} = %s "  # noqa: S608
-            f"ORDER BY k.{q('issued_at')} DESC{lock}")
-
-
-_CARDS_OF_CASE = fastsql.Statement(_cards_of_case_sql)
+_CARDS_OF_CASE = fastsql.Statement(
+    lambda q: f"SELECT {_CARD.sql} FROM {_CARD.table} k WHERE k.{q('case_id')} = %s "  # noqa: S608
+              f"ORDER BY k.{q('issued_at')} DESC{fastsql.for_update()}"
+)
 
 
 def _cards_of_case_locked(case_id: int) -> list[Card]:

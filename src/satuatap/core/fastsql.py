@@ -15,7 +15,6 @@ and the transaction in force all apply).
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -112,6 +111,12 @@ def _quote(name: str) -> str:
     return connections[_DB].ops.quote_name(name)
 
 
+def for_update() -> str:
+    """` FOR UPDATE` where the database locks rows that way (PostgreSQL), else nothing (SQLite, whose write
+    transactions already hold the database's lock): for a Statement that locks what it reads."""
+    return " FOR UPDATE" if connections[_DB].features.has_select_for_update else ""
+
+
 class Statement:
     """SQL written once per database vendor: `build` gets the quoting function and returns the statement, or the
     statement and the fixed parameters of what it embeds (a selector's rule written as SQL: `params`, which the
@@ -140,19 +145,19 @@ class Statement:
         return self._plan()[1]
 
 
-def _json_from_db(value, expression, connection):
-    """JSONField.from_db_value for a column read whole with the default decoder, with the empty object and list
-    (most step outcomes, payloads and warning lists) decoded without the JSON parser."""
-    if value is None:
-        return None
-    if value == "{}":
-        return {}
-    if value == "[]":
-        return []
-    try:
-        return json.loads(value)
-    except json.JSONDecodeError:
-        return value
+class _JsonEmptyShortcut:
+    """A JSONField's own `from_db_value` (the default decoder), with the empty object and list (most step outcomes,
+    payloads and warning lists) handed back without the JSON parser; it takes no connection."""
+
+    def __init__(self, field: m.JSONField) -> None:
+        self.from_db_value = field.from_db_value
+
+    def __call__(self, value, expression, connection):
+        if value == "{}":
+            return {}
+        if value == "[]":
+            return []
+        return self.from_db_value(value, expression, connection)
 
 
 class Columns:
@@ -188,12 +193,12 @@ class Columns:
                 col = f.get_col(self.alias)
                 funcs = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
                 if type(f) is m.JSONField and f.decoder is None and funcs == [f.from_db_value]:
-                    funcs = [_json_from_db]
+                    funcs = [_JsonEmptyShortcut(f)]
                 if funcs:
                     found.append((i, [(fn, col) for fn in funcs]))
             self._converters[connection.settings_dict["ENGINE"]] = found
             self._needs_connection[connection.settings_dict["ENGINE"]] = any(
-                fn is not _json_from_db for _, funcs in found for fn, _ in funcs)
+                not isinstance(fn, _JsonEmptyShortcut) for _, funcs in found for fn, _ in funcs)
         return found
 
     def load(self, row: Sequence[Any], offset: int = 0) -> Model:

@@ -279,14 +279,9 @@ _CASE = fastsql.Columns(Case, "c")
 _STEP = fastsql.Columns(Step, "s")
 
 
-def _case_lock_sql(q) -> str:
-    from django.db import connection
-
-    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-    return f"SELECT {_CASE.sql} FROM {_CASE.table} c WHERE c.{q('number')} = %s{lock}"  # noqa: S608
-
-
-_CASE_LOCK = fastsql.Statement(_case_lock_sql)
+_CASE_LOCK = fastsql.Statement(
+    lambda q: f"SELECT {_CASE.sql} FROM {_CASE.table} c WHERE c.{q('number')} = %s{fastsql.for_update()}"  # noqa: S608
+)
 _STEPS = fastsql.Statement(
     lambda q: f"SELECT {_STEP.sql} FROM {_STEP.table} s WHERE s.{q('case_id')} = %s "  # noqa: S608
               f"ORDER BY s.{q('sort_order')}, s.{q('id')}"
@@ -309,10 +304,10 @@ def _ctx_of(case: Case, steps: list[Step], actor: User | None) -> _Ctx:
     office = reference_selectors.office_info(case.office_id)
     # Step definitions of a stored process version never change: take them from the in-process cache.
     defs = reference_selectors.step_definitions(case.process_id, must_have=frozenset(s.definition_id for s in steps))
-    for step in steps:  # what fastsql.attach does, for the dozen steps of every transition
-        cache = step._state.fields_cache
-        cache["definition"] = defs[step.definition_id]
-        cache["case"] = case
+    attach = fastsql.attach
+    for step in steps:
+        attach(step, "definition", defs[step.definition_id])
+        attach(step, "case", case)
     return _Ctx(case=case, actor=actor, now=now, today=local_date(now, office.zone), office=office,
                 steps={s.code: s for s in steps})
 
