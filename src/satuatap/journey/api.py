@@ -255,31 +255,54 @@ def _detail(request, case_number: str, case: Case | None = None) -> dict[str, An
     )
 
 
-def _transition_data(result: services.Transition, user) -> dict[str, Any]:
-    """A TransitionOut's fields (in its order)."""
-    today = timezone.localdate()
-    known = {user.pk: user.username}
-    changed = [_step_data(s, user, today, known) for s in result.changed]
-    return {
-        "case": result.case.number,
-        "status": result.case.status,
-        "case_version": result.case.version,
-        "step": next(s for s in changed if s["code"] == result.step.code),
-        "changed": changed,
-    }
-
-
 # The API renders with Ninja's default JSON renderer (config/api.py sets no other).
 _RENDERER = JSONRenderer()
 _CONTENT_TYPE = f"{_RENDERER.media_type}; charset={_RENDERER.charset}"
+# One instance of the renderer's encoder for every answer (the renderer makes one per call; it keeps no state).
+_ENCODER = _RENDERER.encoder_class(**_RENDERER.json_dumps_params)
+_STEP_DATES = ("ready_at", "due_on", "started_at", "completed_at", "valid_until")
+# The parts of an answer are joined the way the encoder joins a dict's items, which needs its default separators.
+_SPLICE = not _RENDERER.json_dumps_params
+
+
+def _dates_as_text(steps: list[dict[str, Any]]) -> None:
+    """Each step's dates and times as the encoder writes them (Django's formatting, through the encoder's own
+    `default`), each distinct value formatted once: an action stamps its moment on every step it changes."""
+    text: dict[tuple, str] = {}
+    default = _ENCODER.default
+    for data in steps:
+        for name in _STEP_DATES:
+            value = data[name]
+            if value is not None:
+                # the class and zone are part of the key: equal instants in two zones are written differently
+                key = (value.__class__, value, getattr(value, "tzinfo", None))
+                found = text.get(key)
+                if found is None:
+                    found = text[key] = default(value)
+                data[name] = found
 
 
 def _transition_answer(request, result: services.Transition) -> HttpResponse:
     """What every step action answers (200, TransitionOut): its fields rendered as Ninja renders a TransitionOut
-    (the same renderer and content type), without building the pydantic objects and dumping them again on every
-    transition. tests/journey/test_api.py checks the bytes against TransitionOut's validation and the API's own
-    rendering of it, so a change of renderer or schema shows there."""
-    content = _RENDERER.render(request, _transition_data(result, request.auth), response_status=200)
+    (the renderer's encoder, parameters and content type), without building the pydantic objects and dumping them
+    again on every transition. The dates go in as the encoder would write them, and the step acted on, which is
+    also one of `changed`, is encoded once and put in both places. tests/journey/test_api.py checks the bytes
+    against TransitionOut's validation and the API's own rendering of it, so a change of renderer or schema shows
+    there."""
+    user = request.auth
+    today = timezone.localdate()
+    known = {user.pk: user.username}
+    changed = [_step_data(s, user, today, known) for s in result.changed]
+    _dates_as_text(changed)
+    encode = _ENCODER.encode
+    head = {"case": result.case.number, "status": result.case.status, "case_version": result.case.version}
+    code = result.step.code
+    if _SPLICE:
+        parts = [encode(data) for data in changed]
+        step = next(part for part, data in zip(parts, changed, strict=True) if data["code"] == code)
+        content = f'{encode(head)[:-1]}, "step": {step}, "changed": [{", ".join(parts)}]}}'
+    else:
+        content = encode({**head, "step": next(d for d in changed if d["code"] == code), "changed": changed})
     return HttpResponse(content, status=200, content_type=_CONTENT_TYPE)
 
 
