@@ -362,3 +362,83 @@ def test_appointment_check_in_while_being_served_only_links(disnaker):
     assert called.state == TicketState.CALLED and called.counter_id is not None
     appt.refresh_from_db()
     assert appt.status == AppointmentStatus.CHECKED_IN and appt.visit.pk == first.visit.pk
+
+
+def _changes(monkeypatch):
+    """The CaseChange objects the journey hands its after-commit listeners."""
+    from satuatap.journey import services as journey_services
+
+    seen: list = []
+    monkeypatch.setattr(journey_services, "_listeners", [*journey_services._listeners, seen.append])
+    return seen
+
+
+def _open_visit_reads(queries) -> list[str]:
+    return [q["sql"] for q in queries if q["sql"].startswith('SELECT 1 FROM "queueing_visit"')]
+
+
+def test_a_step_change_knows_under_its_case_lock_whether_anybody_queues(
+        disnaker, django_capture_on_commit_callbacks, monkeypatch):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    changes = _changes(monkeypatch)
+    case = factories.open_case(disnaker, factories.worker())
+    # nobody queues for the case: the lock said so, and nothing of the queue is read after commit
+    with CaptureQueriesContext(connection) as queries, django_capture_on_commit_callbacks(execute=True):
+        complete(disnaker, case, "REG", "registration")
+    assert changes[-1].probes == {services.OPEN_VISIT_PROBE: False}
+    assert not _open_visit_reads(queries)
+    assert not [q for q in queries if "queueing_ticket" in q["sql"]]
+    # the candidate takes a ticket: the next change knows, and moves the visit on without asking again
+    v = services.visit_start(office_code=OFFICE, case_number=case.number)
+    services.counter_open(actor=disnaker, label="1")
+    t = services.call_next(actor=disnaker)
+    with CaptureQueriesContext(connection) as queries, django_capture_on_commit_callbacks(execute=True):
+        complete(disnaker, case, "SEL", "selection")
+        complete(disnaker, case, "CERT", "certificate")
+    assert changes[-1].probes == {services.OPEN_VISIT_PROBE: True}
+    assert not _open_visit_reads(queries)
+    t.refresh_from_db()
+    assert t.state == TicketState.DONE
+    assert Ticket.objects.get(visit=v.visit, state=TicketState.WAITING).agency_id != "DISNAKER"
+
+
+def test_a_change_made_without_the_probe_still_reads_the_queue(disnaker, case_after_reg):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from satuatap.journey.services import CaseChange
+
+    v = services.visit_start(office_code=OFFICE, case_number=case_after_reg.number)
+    change = CaseChange(case_id=case_after_reg.pk, case_number=case_after_reg.number, event_ids=(),
+                        kinds=("step_completed",))
+    with CaptureQueriesContext(connection) as queries:
+        services.on_case_change(change)
+    assert len(_open_visit_reads(queries)) == 1
+    assert Ticket.objects.filter(visit=v.visit).exists()
+
+
+def test_every_way_a_visit_gets_its_case_takes_the_case_lock(disnaker, django_capture_on_commit_callbacks,
+                                                              monkeypatch):
+    locked: list[int] = []
+    real = services._lock_case_row
+    monkeypatch.setattr(services, "_lock_case_row", lambda case_id: (locked.append(case_id), real(case_id)))
+    services.counter_open(actor=disnaker, label="1")
+    # a case opened at the counter serving a new registrant
+    _new()
+    t = services.call_next(actor=disnaker)
+    with django_capture_on_commit_callbacks(execute=True):
+        opened = factories.open_case(disnaker, factories.worker())
+    assert locked == [opened.pk]
+    services.ticket_done(actor=disnaker, ticket_id=t.pk)
+    # a case number given when the desk is done with a new registrant
+    _new()
+    t = services.call_next(actor=disnaker)
+    given = factories.open_case(factories.officer(OFFICE, "DISNAKER"), factories.worker())
+    services.ticket_done(actor=disnaker, ticket_id=t.pk, case_number=given.number)
+    assert locked[-1] == given.pk
+    # a case looked up at the kiosk
+    case = factories.open_case(disnaker, factories.worker())
+    services.visit_start(office_code=OFFICE, case_number=case.number)
+    assert locked[-1] == case.pk and len(locked) == 3

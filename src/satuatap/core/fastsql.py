@@ -137,6 +137,11 @@ class Statement:
         return plan
 
     @property
+    def built(self) -> bool:
+        """Whether the statement has been written for a database already (what it embeds is fixed from then on)."""
+        return bool(self._by_vendor)
+
+    @property
     def sql(self) -> str:
         return self._plan()[0]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -79,6 +79,9 @@ class CaseChange:
     # the one locked for the change. After commit (both empty), read from the database instead.
     events: tuple[Event, ...] = field(default=(), compare=False, repr=False)
     steps: tuple[Step, ...] = field(default=(), compare=False, repr=False)
+    # The answers of the case-lock probes (see `case_lock_probe`), read under the lock this change held; empty when
+    # the change was made without them.
+    probes: Mapping[str, bool] = field(default_factory=dict, compare=False)
 
 
 _listeners: list[Callable[[CaseChange], None]] = []
@@ -97,6 +100,21 @@ def on_case_change_in_transaction(listener: Callable[[CaseChange], None]) -> Cal
     if listener not in _tx_listeners:
         _tx_listeners.append(listener)
     return listener
+
+
+# Questions other apps ask about a case under its lock and read after commit (queueing: is anybody queueing for
+# this case?). Each rides on the statement that locks the case, as a boolean over the locked row, so it costs no
+# round trip of its own; the answers reach listeners in CaseChange.probes.
+_probes: dict[str, Callable[[Callable[[str], str], str], tuple[str, Sequence[Any]]]] = {}
+
+
+def case_lock_probe(name: str, build: Callable[[Callable[[str], str], str], tuple[str, Sequence[Any]]]) -> None:
+    """Register a probe: `build(quote, case_id_column)` gives a boolean SQL expression over the locked case (its
+    key column named by `case_id_column`) and that expression's parameters. Register at start-up
+    (AppConfig.ready): the locking statement is written once, at the first lock."""
+    if _CASE_LOCK.built and name not in _probes:
+        raise RuntimeError(f"case lock probe {name} registered after the first case lock")
+    _probes[name] = build
 
 
 def _dispatch(change: CaseChange) -> None:
@@ -279,9 +297,20 @@ _CASE = fastsql.Columns(Case, "c")
 _STEP = fastsql.Columns(Step, "s")
 
 
-_CASE_LOCK = fastsql.Statement(
-    lambda q: f"SELECT {_CASE.sql} FROM {_CASE.table} c WHERE c.{q('number')} = %s{fastsql.for_update()}"  # noqa: S608
-)
+
+
+def _case_lock_sql(q) -> tuple[str, list[Any]]:
+    """The case's row, locked, and the answers of the registered probes (their parameters come first)."""
+    probes, params = [], []
+    for build in _probes.values():
+        sql, probe_params = build(q, f"c.{q('id')}")
+        probes.append(f", ({sql})")
+        params.extend(probe_params)
+    return (f"SELECT {_CASE.sql}{''.join(probes)} FROM {_CASE.table} c "  # noqa: S608
+            f"WHERE c.{q('number')} = %s{fastsql.for_update()}"), params
+
+
+_CASE_LOCK = fastsql.Statement(_case_lock_sql)
 _STEPS = fastsql.Statement(
     lambda q: f"SELECT {_STEP.sql} FROM {_STEP.table} s WHERE s.{q('case_id')} = %s "  # noqa: S608
               f"ORDER BY s.{q('sort_order')}, s.{q('id')}"
@@ -289,10 +318,15 @@ _STEPS = fastsql.Statement(
 
 
 def _lock_case(case_number: str) -> Case:
-    rows = fastsql.fetch(_CASE_LOCK.sql, [case_number])
+    """The case, its row locked for this transaction; the probes' answers ride on it to the change's CaseChange."""
+    statement = _CASE_LOCK
+    rows = fastsql.fetch(statement.sql, [*statement.params, case_number])
     if not rows:
         raise _case_not_found(case_number)
-    return _CASE.load(rows[0])
+    row = rows[0]
+    case = _CASE.load(row)
+    case._lock_probes = dict(zip(_probes, map(bool, row[_CASE.width:]), strict=True))
+    return case
 
 
 def _case_not_found(case_number: str) -> NotFound:
@@ -357,11 +391,12 @@ def _save(ctx: _Ctx) -> CaseChange:
         kinds=tuple(e.kind for e in ctx.events),
         events=tuple(created),
         steps=tuple(ctx.steps.values()),
+        probes=getattr(case, "_lock_probes", {}),
     )
     for listener in list(_tx_listeners):
         listener(change)
     after_commit = CaseChange(case_id=change.case_id, case_number=change.case_number, event_ids=change.event_ids,
-                              kinds=change.kinds)  # without the rows: read again after commit
+                              kinds=change.kinds, probes=change.probes)  # without the rows: read again after commit
     transaction.on_commit(lambda: _dispatch(after_commit))
     return change
 

@@ -230,7 +230,7 @@ def visit_start(*, office_code: str, case_number: str = "", nik: str = "", new_r
     now = timezone.now()
     with transaction.atomic():
         if case is not None:
-            Case.objects.select_for_update().filter(pk=case.pk).first()  # one visit per case at a time
+            _lock_case_row(case.pk)  # one visit per case at a time (and see OPEN_VISIT_PROBE)
         day = local_date(now, office.zone)
         if case is not None:
             existing = Visit.objects.filter(case=case, status=VisitStatus.OPEN).first()
@@ -424,6 +424,7 @@ def ticket_done(*, actor: User, ticket_id: int, case_number: str = "") -> DoneRe
         visit = ticket.visit
         if case_number and visit.case_id is None:
             visit.case = _active_case(office_id=visit.office_id, case_number=case_number)
+            _lock_case_row(visit.case_id)
             visit.save(update_fields=["case"])
         now = timezone.now()
         _close_ticket(ticket, T.DONE, now=now, actor=actor, kind="done", counter=counter)
@@ -437,13 +438,16 @@ _OPEN_VISIT = fastsql.Statement(
 )
 
 
-def route_after_case_change(*, case_id: int) -> Ticket | None:
+def route_after_case_change(*, case_id: int, open_visit: bool | None = None) -> Ticket | None:
     """After a step change: when the desk holding the visit has no ready step of the case left, its part is
-    done and the visit moves on to the next desk (or finishes)."""
-    # Most step changes concern a case nobody is queueing for: one indexed read, no write transaction (on
-    # SQLite an IMMEDIATE transaction would take the database's write lock after every step change).
-    # The statement is written once (core.fastsql): it follows every step change.
-    if not fastsql.fetch(_OPEN_VISIT.sql, [case_id, VisitStatus.OPEN.value]):
+    done and the visit moves on to the next desk (or finishes). `open_visit`: whether the case had an open
+    visit under the change's case lock (OPEN_VISIT_PROBE), if the change knows."""
+    # Most step changes concern a case nobody is queueing for: no write transaction then (on SQLite an IMMEDIATE
+    # transaction would take the database's write lock after every step change). A change made under the case
+    # lock knows from its probe; otherwise one indexed read (written once, core.fastsql) tells.
+    if open_visit is False:
+        return None
+    if open_visit is None and not fastsql.fetch(_OPEN_VISIT.sql, [case_id, VisitStatus.OPEN.value]):
         return None
     with transaction.atomic():
         visit = Visit.objects.select_for_update().select_related("case").filter(
@@ -484,10 +488,16 @@ def visit_link_opened_case(*, case_id: int) -> Visit | None:
         )
         if ticket is None:
             return None
+        _lock_case_row(case_id)
         visit = ticket.visit
         visit.case_id = case_id
         visit.save(update_fields=["case"])
     return visit
+
+
+def _lock_case_row(case_id: int) -> None:
+    """Take the case's row lock, as its step changes do, before giving it a visit (see OPEN_VISIT_PROBE)."""
+    Case.objects.select_for_update().filter(pk=case_id).first()
 
 
 def on_case_change(change) -> None:
@@ -496,7 +506,19 @@ def on_case_change(change) -> None:
     if "case_opened" in change.kinds:
         visit_link_opened_case(case_id=change.case_id)
     if ROUTING_KINDS.intersection(change.kinds):
-        route_after_case_change(case_id=change.case_id)
+        route_after_case_change(case_id=change.case_id, open_visit=change.probes.get(OPEN_VISIT_PROBE))
+
+
+# Asked under the case lock of every case change (journey.services.case_lock_probe): does the case have an open
+# visit? Every path that gives a visit its case or opens one for it takes that lock first (visit_start,
+# ticket_done, visit_link_opened_case), so the answer still holds when the change commits: a visit linked
+# afterwards is routed by its own transaction, which reads the steps as the change left them.
+OPEN_VISIT_PROBE = "queueing.open_visit"
+
+
+def open_visit_probe(q, case_id_column: str) -> tuple[str, list]:
+    return (f"EXISTS (SELECT 1 FROM {q(Visit._meta.db_table)} v WHERE v.{q('case_id')} = {case_id_column} "  # noqa: S608
+            f"AND v.{q('status')} = %s)", [VisitStatus.OPEN.value])
 
 
 # --- appointments --------------------------------------------------------------------------------------
