@@ -20,7 +20,7 @@ def test_probe_answers_ride_on_the_lock_and_reach_the_change(monkeypatch):
     seen: list = []
     monkeypatch.setattr(services, "_tx_listeners", [*services._tx_listeners, seen.append])
     services.step_start(actor=head, case_number=case.number, step_code="REG")
-    assert seen[-1].probes == {name: False for name in services._probes}
+    assert seen[-1].probes == dict.fromkeys(services._probes, False)
 
 
 def test_a_probe_registered_after_the_first_lock_is_refused():
