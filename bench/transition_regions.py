@@ -35,11 +35,16 @@ import shutil
 import subprocess
 import tempfile
 
-BENCH_DIR = Path(__file__).resolve().parent
-_spec = importlib.util.spec_from_file_location("transition_instructions", BENCH_DIR / "transition_instructions.py")
-ti = importlib.util.module_from_spec(_spec)
-sys.modules["transition_instructions"] = ti
-_spec.loader.exec_module(ti)
+
+def _sibling(name: str):
+    """A bench script of this directory as a module (they are not a package)."""
+    spec = importlib.util.spec_from_file_location(name, Path(__file__).resolve().with_name(f"{name}.py"))
+    module = sys.modules[name] = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+ti = _sibling("transition_instructions")  # which loads step_throughput
 st = ti.st
 
 _TOGGLE_C = "#include <valgrind/callgrind.h>\nvoid satuatap_toggle(void) { CALLGRIND_TOGGLE_COLLECT; }\n"
