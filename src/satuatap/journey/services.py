@@ -297,8 +297,6 @@ _CASE = fastsql.Columns(Case, "c")
 _STEP = fastsql.Columns(Step, "s")
 
 
-
-
 def _case_lock_sql(q) -> tuple[str, list[Any]]:
     """The case's row, locked, and the answers of the registered probes (their parameters come first)."""
     probes, params = [], []
