@@ -4,8 +4,11 @@ write what QuerySet.update / bulk_create would. Runs on SQLite (text dates, conv
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from django.db import connection
 from django.forms.models import model_to_dict
 from django.utils import timezone
@@ -386,6 +389,34 @@ def test_json_columns_read_as_the_orm_reads_them(case):
         assert STEP.load(rows[0]).outcome == Step.objects.get(pk=step.pk).outcome
 
 
+_JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+    max_leaves=8,
+)
+
+
+def _json_text(value, spaced: bool, padded: bool) -> str:
+    text = json.dumps(value, ensure_ascii=False, separators=(", ", ": ") if spaced else (",", ":"))
+    return f" {text}\n" if padded else text
+
+
+@given(st.one_of(
+    st.builds(_json_text, _JSON_VALUES, st.booleans(), st.booleans()),
+    st.text(max_size=12),  # mostly not JSON at all
+    st.sampled_from(['{"a": 1} x', '{"a": "\x01"}', '[1, 2', "NaN", "-Infinity", "\ufeff{}", "{} ", "01"]),
+))
+@settings(max_examples=300, deadline=None)
+def test_a_json_value_decodes_as_the_fields_own_decoder_decodes_it(text):
+    # What the step outcome column's converter gives for any stored text: the field's own value, or its error.
+    field = Step._meta.get_field("outcome")
+    shortcut = fastsql._JsonEmptyShortcut(field)
+    expected = field.from_db_value(text, None, connection)
+    got = shortcut(text, None, connection)
+    assert got == expected or (got != got and expected != expected)  # NaN compares unequal to itself
+    assert type(got) is type(expected)
+
+
 def test_new_leaves_models_with_a_one_to_one_to_the_model(case):
     from satuatap.cards.models import Abroad
 
@@ -417,3 +448,30 @@ def test_token_use_is_recorded_at_most_once_a_minute():
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=first - dt.timedelta(minutes=2))
     account_services.api_token_authenticate(secret=secret)
     assert ApiToken.objects.get(pk=token.pk).last_used_at > first
+
+
+def test_the_connection_kept_for_a_thread_is_that_threads_own():
+    import asyncio
+    import threading
+
+    from django.db import connections
+
+    here = fastsql._connection()
+    assert here is connections["default"] and fastsql._connection() is here
+    seen = {}
+
+    def other_thread():
+        seen["fastsql"], seen["django"] = fastsql._connection(), connections["default"]
+        connections["default"].close()
+
+    worker = threading.Thread(target=other_thread)
+    worker.start()
+    worker.join()
+    assert seen["fastsql"] is seen["django"] and seen["fastsql"] is not here
+
+    async def in_a_loop():  # an async context has its own connection: Django's lookup answers there
+        return fastsql._connection(), connections["default"]
+
+    from_loop, django_in_loop = asyncio.run(in_a_loop())
+    assert from_loop is django_in_loop and from_loop is not here
+    assert fastsql._connection() is here

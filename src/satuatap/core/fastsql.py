@@ -15,6 +15,10 @@ and the transaction in force all apply).
 from __future__ import annotations
 
 import datetime as dt
+import json
+import json.scanner
+import threading
+from asyncio import _get_running_loop
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -29,6 +33,27 @@ from satuatap.core import pgtime
 
 _DB = "default"
 _new = object.__new__
+
+
+class _ThisThread(threading.local):
+    db = None
+
+
+_this_thread = _ThisThread()
+
+
+def _connection():
+    """`connections[_DB]`, kept for this thread: Django's lookup asks asyncio for a running loop each time (an
+    exception raised and caught when there is none), which costs more than the rest of a short statement's Python
+    work, and a transition makes a dozen. A thread keeps its connection object for its life (closing and
+    reconnecting happen inside it); with an event loop running, Django's own lookup answers (the connection of the
+    async context)."""
+    db = _this_thread.db
+    if db is None or _get_running_loop() is not None:
+        db = connections[_DB]
+        if _get_running_loop() is None:
+            _this_thread.db = db
+    return db
 
 
 def _plain_model(model: type[Model]) -> bool:
@@ -108,13 +133,13 @@ def new(model: type[Model], **values: Any) -> Model:
 
 
 def _quote(name: str) -> str:
-    return connections[_DB].ops.quote_name(name)
+    return _connection().ops.quote_name(name)
 
 
 def for_update() -> str:
     """` FOR UPDATE` where the database locks rows that way (PostgreSQL), else nothing (SQLite, whose write
     transactions already hold the database's lock): for a Statement that locks what it reads."""
-    return " FOR UPDATE" if connections[_DB].features.has_select_for_update else ""
+    return " FOR UPDATE" if _connection().features.has_select_for_update else ""
 
 
 class Statement:
@@ -150,9 +175,16 @@ class Statement:
         return self._plan()[1]
 
 
+# The standard library's JSON scanner with the default decoder's settings, as `json.loads` runs it: called
+# directly it skips `loads`' argument checks and whitespace matching, which cost more than scanning a short value.
+_SCAN_JSON = json.scanner.make_scanner(json.JSONDecoder())
+
+
 class _JsonEmptyShortcut:
     """A JSONField's own `from_db_value` (the default decoder), with the empty object and list (most step outcomes,
-    payloads and warning lists) handed back without the JSON parser; it takes no connection."""
+    payloads and warning lists) handed back without the JSON parser and other text scanned directly; it takes no
+    connection. A value the scanner does not read whole (leading or trailing whitespace, invalid text) goes to
+    `from_db_value`, which decides as before."""
 
     def __init__(self, field: m.JSONField) -> None:
         self.from_db_value = field.from_db_value
@@ -162,6 +194,14 @@ class _JsonEmptyShortcut:
             return {}
         if value == "[]":
             return []
+        if value.__class__ is str:
+            try:
+                decoded, end = _SCAN_JSON(value, 0)
+            except (StopIteration, ValueError):  # not JSON at all, or invalid inside (JSONDecodeError)
+                pass
+            else:
+                if end == len(value):
+                    return decoded
         return self.from_db_value(value, expression, connection)
 
 
@@ -215,7 +255,7 @@ class Columns:
         engine = connections.settings[_DB]["ENGINE"]
         converters = self._converters.get(engine)
         # the connection (a per-thread lookup) only when one of the converters takes it
-        connection = connections[_DB] if converters is None or self._needs_connection[engine] else None
+        connection = _connection() if converters is None or self._needs_connection[engine] else None
         if converters is None:
             converters = self._converters_for(connection)
         if self._plain is None:
@@ -267,7 +307,7 @@ def _run(sql: str, params: Sequence[Any], result: Callable[[Any], Any]) -> Any:
     wrapper installed, the database driver's cursor is called as the wrapper calls it (broken-transaction check,
     driver errors turned into Django's) without its layers of calls; otherwise through the wrapper, so debug
     logging and execute wrappers see every statement."""
-    db = connections[_DB]
+    db = _connection()
     cursor = _cursor(db)
     if db.execute_wrappers or type(cursor) is not CursorWrapper:
         cursor.execute(sql, params)
@@ -299,7 +339,7 @@ def execute(sql: str, params: Sequence[Any]) -> int:
 def prep(model: type[Model], name: str, value: Any) -> Any:
     """A value as the database takes it for a field (what QuerySet.update does with it)."""
     field = model._meta.get_field(name)
-    return field.get_db_prep_save(value, connection=connections[_DB])
+    return field.get_db_prep_save(value, connection=_connection())
 
 
 # Field classes whose preparation for saving is, for a value of the exact Python type named, a plain hand-over or
@@ -411,7 +451,7 @@ def update_statement(model: type[Model], pk: Any, values: dict[str, Any], *,
     """The SQL and parameters of `update_by_pk`, not run (see `insert(..., along=…)`)."""
     names = tuple(values)
     guards = tuple((n, v is None) for n, v in where.items()) if where else ()
-    connection = connections[_DB]
+    connection = _connection()
     # the plan and the fields' preparers, kept on the connection per shape of update (a transition sends a few)
     kept = connection.__dict__.setdefault("_fastsql_updates", {})
     shape = (model, names, guards)
@@ -456,7 +496,7 @@ def insert_along(model: type[Model], objs: Iterable[Model],
     Returns the objects with their keys and the number of rows each update changed, so a guarded update that
     found its row changed can still be refused (the caller's transaction then rolls the whole statement back)."""
     objs = list(objs)
-    connection = connections[_DB]
+    connection = _connection()
     meta = model._meta
     auto_pk = meta.pk.get_internal_type() in ("AutoField", "BigAutoField", "SmallAutoField")
     returning = (connection.features.can_return_rows_from_bulk_insert and auto_pk and 0 < len(objs) <= 50

@@ -12,6 +12,7 @@ import datetime as dt
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
 from django.core.files.base import ContentFile
@@ -37,7 +38,15 @@ from satuatap.registry.models import Worker
 
 log = logging.getLogger(__name__)
 
-S = StepState
+
+def _plain(choices) -> SimpleNamespace:
+    """A choices enum's members as their plain string values, under the same names. Looking up an enum member
+    (`StepState.DONE`) costs some four times comparing two strings, and the loops over a case's steps below make
+    hundreds of such comparisons per transition; the values compare and store exactly as the members do."""
+    return SimpleNamespace(**{member.name: member.value for member in choices})
+
+
+S = _plain(StepState)
 
 # action -> (states it may start from, state it leads to). Actions by people; the engine's own moves follow.
 STEP_TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
@@ -54,7 +63,7 @@ STEP_TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
 }
 PEOPLE_ACTIONS = ("start", "complete", "reject", "waive")
 
-C = CaseStatus
+C = _plain(CaseStatus)
 CASE_TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "ready": (frozenset({C.OPEN}), C.READY_TO_DEPART),
     "depart": (frozenset({C.READY_TO_DEPART}), C.DEPARTED),
