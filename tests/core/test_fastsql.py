@@ -475,3 +475,16 @@ def test_the_connection_kept_for_a_thread_is_that_threads_own():
     from_loop, django_in_loop = asyncio.run(in_a_loop())
     assert from_loop is django_in_loop and from_loop is not here
     assert fastsql._connection() is here
+
+
+@pytest.mark.postgres
+def test_a_statement_over_psycopgs_default_cache_limits_is_converted_once():
+    # the write statement of a completion that unlocks several steps has over 50 parameters (REG's: 127)
+    from psycopg import _queries
+
+    sql = "SELECT " + ", ".join(["%s::int + 0"] * 127)  # this test's own statement: not in the cache yet
+    assert fastsql.fetch(sql, list(range(127)))[0] == tuple(range(127))
+    before = _queries._query2pg.cache_info()
+    assert fastsql.fetch(sql, list(range(127, 254)))[0] == tuple(range(127, 254))
+    after = _queries._query2pg.cache_info()
+    assert (after.hits, after.misses) == (before.hits + 1, before.misses)

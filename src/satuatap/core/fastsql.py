@@ -20,6 +20,7 @@ import json.scanner
 import threading
 from asyncio import _get_running_loop
 from collections.abc import Callable, Iterable, Sequence
+from functools import lru_cache
 from typing import Any
 
 from django.db import connections
@@ -284,6 +285,31 @@ class Columns:
         return out
 
 
+# psycopg turns a statement's `%s` placeholders into PostgreSQL's `$n` once per distinct statement and keeps the
+# result (an LRU cache of 128), but not for a statement over 50 parameters or 4,096 bytes, so that bulk inserts of
+# every size cannot fill it. The one write statement of a transition (insert_along) goes over that when a completion
+# unlocks several steps: REG's has 127 parameters, and converting it again costs about 120 microseconds, more than
+# the rest of its Python work (one in ten transitions of a journey). The statements here come in a few fixed shapes,
+# so the limits are raised to fit them; the cache's size stays, and so does its bound on memory (a few MB at most).
+_CACHED_PARAMS, _CACHED_LENGTH = 256, 16_384
+
+
+@lru_cache
+def _psycopg_caches_long_statements() -> bool:
+    """Raise psycopg's limits for the statements its conversion cache keeps (once per process); False where psycopg
+    has no such limits (another version: then nothing is changed)."""
+    try:
+        from psycopg import _queries
+    except ImportError:
+        return False
+    if not (isinstance(getattr(_queries, "MAX_CACHED_STATEMENT_PARAMS", None), int)
+            and isinstance(getattr(_queries, "MAX_CACHED_STATEMENT_LENGTH", None), int)):
+        return False
+    _queries.MAX_CACHED_STATEMENT_PARAMS = max(_queries.MAX_CACHED_STATEMENT_PARAMS, _CACHED_PARAMS)
+    _queries.MAX_CACHED_STATEMENT_LENGTH = max(_queries.MAX_CACHED_STATEMENT_LENGTH, _CACHED_LENGTH)
+    return True
+
+
 def _cursor(db):
     """A cursor of the connection, kept on it for the next statement: creating Django's cursor wrapper and
     psycopg's cursor costs about a third of running a short prepared statement. A fresh one whenever the
@@ -294,6 +320,8 @@ def _cursor(db):
     if kept is not None and kept[0] is db.connection and db.connection is not None and not db.queries_logged:
         return kept[1]
     cursor = db.cursor()
+    if db.vendor == "postgresql":
+        _psycopg_caches_long_statements()
     if not db.queries_logged:
         pgtime.use_compiled_as_is(cursor, db)
         db._fastsql_cursor = (db.connection, cursor)
