@@ -7,11 +7,11 @@ import datetime as dt
 import json
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 from django.db import connection
 from django.forms.models import model_to_dict
 from django.utils import timezone
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from satuatap.accounts import services as account_services
 from satuatap.core import fastsql

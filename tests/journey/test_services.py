@@ -78,6 +78,19 @@ def test_full_journey_each_desk_in_turn(desks, case):
     ]
 
 
+def test_a_step_definition_missing_from_the_cache_is_read_again(desks, case):
+    # The in-process cache of a process version's step definitions may predate the rows (test data reloaded):
+    # a transition then reads them again instead of failing.
+    import time
+
+    from satuatap.reference import cache
+
+    cache._ttl_values[("stepdefs", case.process_id)] = (time.monotonic(), {})
+    result = services.step_start(actor=desks["DISNAKER"], case_number=case.number, step_code="REG")
+    assert result.step.definition.code == "REG" and result.step.state == StepState.IN_PROGRESS
+    assert result.step.definition.pk in cache._ttl_values[("stepdefs", case.process_id)][1]
+
+
 def test_parallel_steps_unlock_together(desks, case):
     result = do(desks, case, "REG")
     ready = {s.code for s in result.steps if s.state == StepState.READY}

@@ -343,11 +343,17 @@ def _case_not_found(case_number: str) -> NotFound:
 def _ctx_of(case: Case, steps: list[Step], actor: User | None) -> _Ctx:
     now = timezone.now()
     office = reference_selectors.office_info(case.office_id)
-    # Step definitions of a stored process version never change: take them from the in-process cache.
-    defs = reference_selectors.step_definitions(case.process_id, must_have=frozenset(s.definition_id for s in steps))
+    # Step definitions of a stored process version never change: take them from the in-process cache, read again
+    # only when it lacks one of these steps' (reloaded test data).
+    defs = reference_selectors.step_definitions(case.process_id)
     attach = fastsql.attach
     for step in steps:
-        attach(step, "definition", defs[step.definition_id])
+        definition = defs.get(step.definition_id)
+        if definition is None:
+            defs = reference_selectors.step_definitions(case.process_id,
+                                                        must_have=frozenset(s.definition_id for s in steps))
+            definition = defs[step.definition_id]
+        attach(step, "definition", definition)
         attach(step, "case", case)
     return _Ctx(case=case, actor=actor, now=now, today=local_date(now, office.zone), office=office,
                 steps={s.code: s for s in steps})

@@ -570,10 +570,11 @@ def rules_in_force(*, on: dt.date) -> RulesInForce:
     # A stored version never changes (the loader refuses a changed one: its content hash covers every field and
     # rule), so the version row and its rules are kept in-process, keyed by the version's identity and hash; which
     # version is in force is still read every time, so a new version counts at once in every process.
-    pk, version, source_hash = found
-    rule_set, all_rules = ttl_cached(("placement-rules", pk, version, source_hash),
-                                     lambda: _rule_set_with_rules(pk), ttl=3600)
-    return RulesInForce(rule_set=rule_set, rules=tuple(r for r in all_rules if rule_applies(r, on=on)))
+    key = ("placement-rules", *found)
+    rule_set, all_rules = ttl_cached(key, lambda: _rule_set_with_rules(found[0]), ttl=3600)
+    # which of them apply on the day, kept per day as well (every step completion asks for today's)
+    rules = ttl_cached((*key, on), lambda: tuple(r for r in all_rules if rule_applies(r, on=on)), ttl=3600)
+    return RulesInForce(rule_set=rule_set, rules=rules)
 
 
 def evaluate(ctx: RuleContext, rules: tuple[Rule, ...] | list[Rule], *, job_order_only: bool = False) -> list[dict]:
