@@ -488,3 +488,12 @@ def test_a_statement_over_psycopgs_default_cache_limits_is_converted_once():
     assert fastsql.fetch(sql, list(range(127, 254)))[0] == tuple(range(127, 254))
     after = _queries._query2pg.cache_info()
     assert (after.hits, after.misses) == (before.hits + 1, before.misses)
+
+
+def test_a_row_without_every_column_is_refused(case):
+    rows = fastsql.fetch(f"SELECT {STEP.sql} FROM {STEP.table} s WHERE s.case_id = %s", [case.pk])
+    assert len(STEP.load_all(rows)) == len(rows)
+    with pytest.raises(ValueError):
+        STEP.load_all([rows[0][:-1]])
+    with pytest.raises(ValueError):
+        STEP.load(("padding", *rows[0][:-1]), offset=1)
