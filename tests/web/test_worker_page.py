@@ -60,3 +60,26 @@ def test_roles_outside_the_offices_have_no_worker_page(desks, case):
     from tests import factories
 
     assert as_user(factories.monitor("32")).get(f"/workers/{case.worker_id}/").status_code == 403
+
+
+def test_an_admin_gives_a_reason_before_the_worker_record_opens(case):
+    from django.test import Client
+
+    from satuatap.accounts import services as account_services
+    from tests import factories
+
+    w = case.worker
+    admin = account_services.user_create(username="adm-worker", password=None, role="admin")
+    client = Client()
+    factories.otp_login(client, admin)
+    html = client.get(f"/workers/{w.pk}/").content.decode()
+    assert 'id="reason-form"' in html and w.name not in html and w.nik not in html
+    assert "Data pekerja ini di luar pekerjaan rutin Anda" in html  # Indonesian by default
+    assert not AuditEntry.objects.filter(object_type="worker", subject_worker_id=w.pk, role="admin").exists()
+    assert client.post(f"/workers/{w.pk}/reason/", {"reason": "singkat"}).status_code == 422
+    r = client.post(f"/workers/{w.pk}/reason/", {"reason": "Laporan data ganda dari pemantau provinsi"})
+    assert r.status_code == 302 and r["Location"] == f"/workers/{w.pk}/"
+    html = client.get(f"/workers/{w.pk}/").content.decode()
+    assert w.name in html and 'id="reason-form"' not in html
+    entry = AuditEntry.objects.filter(object_type="worker", subject_worker_id=w.pk, role="admin").get()
+    assert entry.reason == "Laporan data ganda dari pemantau provinsi" and entry.action == "read"

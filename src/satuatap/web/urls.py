@@ -21,6 +21,7 @@ urlpatterns = [
     path("cases/<str:number>/steps/<str:code>/<str:action>/", case.step_action, name="step_action"),
     path("documents/<int:pk>/", case.document_download, name="document"),
     path("workers/<int:worker_id>/", worker.worker_detail, name="worker"),
+    path("workers/<int:worker_id>/reason/", worker.worker_reason, name="worker_reason"),
     path("workers/<int:worker_id>/export/", worker.worker_export, name="worker_export"),
     path("workers/<int:worker_id>/corrections/", worker.correction_request, name="worker_correction"),
     path("workers/corrections/<int:correction_id>/<str:action>/", worker.correction_decide,

@@ -84,10 +84,13 @@ ROWS = [
         expect(403, **REGISTER)),
     Row("GET", "register/done/<str:number>/", "/register/done/{case}/",
         expect(403, anonymous=LOGIN, office_a=200, admin=200), note="office staff who may read the case"),
-    # The worker's record page: office staff of any office (workers are national); an admin is asked for a
-    # reason (428: the page has no reason form, the API takes one); identity desks and heads export and decide.
+    # The worker's record page: office staff of any office (workers are national); an admin gets the reason form
+    # first (200, the record is shown after the reason); identity desks and heads export and decide.
     Row("GET", "workers/<int:worker_id>/", "/workers/{worker}/",
-        expect(403, anonymous=LOGIN, office_a=200, office_b=200, admin=428)),
+        expect(403, anonymous=LOGIN, office_a=200, office_b=200, admin=200)),
+    Row("POST", "workers/<int:worker_id>/reason/", "/workers/{worker}/reason/",
+        expect(403, anonymous=LOGIN, office_a=302, office_b=302, admin=302),
+        data={"reason": "pemeriksaan kepatuhan data pribadi"}),
     Row("POST", "workers/<int:worker_id>/export/", "/workers/{worker}/export/",
         expect(403, anonymous=LOGIN, full_nik=200, desk_disnaker_b=200, heads=200, admin=200),
         data={"export-format": "json", "export-reason": "permintaan pekerja"}),

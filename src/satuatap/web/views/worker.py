@@ -11,11 +11,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from satuatap.accounts import audit
+from satuatap.accounts import selectors as account_selectors
 from satuatap.core.errors import ApplicationError, PermissionDenied
 from satuatap.registry import export, selectors, services
 from satuatap.registry.access import nik_for, user_handles_identity, user_reads_workers
 from satuatap.web import access, labels
-from satuatap.web.forms import CorrectionDecisionForm, CorrectionRequestForm, WorkerExportForm
+from satuatap.web.forms import AccessReasonForm, CorrectionDecisionForm, CorrectionRequestForm, WorkerExportForm
 from satuatap.web.views.common import error_page
 
 office_staff_required = access.staff_required(roles=access.OFFICE_ROLES)
@@ -45,17 +46,48 @@ def _page(request, worker, *, export_form=None, correction_form=None, status: in
     }, status=status)
 
 
+def _grant_key(worker) -> str:
+    # the session's reason grants are keyed by record; case pages use the case number
+    return f"worker:{worker.pk}"
+
+
+def _reason_page(request, worker, form: AccessReasonForm | None = None, status: int = 200):
+    return render(request, "web/worker/reason.html", {"worker": worker, "form": form or AccessReasonForm()},
+                  status=status)
+
+
 @office_staff_required
 @require_GET
 def worker_detail(request, worker_id: int):
-    """A worker's record for office staff; the read is audited (worker records are national: any office)."""
+    """A worker's record for office staff; the read is audited (worker records are national: any office). A read
+    outside the reader's normal work (an admin's) asks for the reason first, as the case page does."""
     try:
         worker = _worker(request, worker_id)
+        reason = ""
+        if account_selectors.full_record_read_needs_reason(request.user, office_id=None, active=True):
+            reason = audit.reason_granted(request, _grant_key(worker))
+            if not reason:
+                return _reason_page(request, worker)
         audit.record_full_read(request=request, actor=request.user, object_type="worker", object_id=worker.pk,
-                               subject_worker_id=worker.pk, office_id=None, reason="")
+                               subject_worker_id=worker.pk, office_id=None, reason=reason)
     except ApplicationError as exc:
         return error_page(request, exc)
     return _page(request, worker)
+
+
+@office_staff_required
+@require_POST
+def worker_reason(request, worker_id: int):
+    """Record why a worker's record outside one's normal work is opened, then open it."""
+    try:
+        worker = _worker(request, worker_id)
+    except ApplicationError as exc:
+        return error_page(request, exc)
+    form = AccessReasonForm(request.POST)
+    if not form.is_valid():
+        return _reason_page(request, worker, form, status=422)
+    audit.reason_grant(request, _grant_key(worker), form.cleaned_data["reason"])
+    return redirect(reverse("web:worker", args=[worker.pk]))
 
 
 @office_staff_required
