@@ -42,7 +42,7 @@ from satuatap.web.forms import (
     outcome_errors_apply,
     outcome_form_class,
 )
-from satuatap.web.views.common import error_page, office_today, office_tz
+from satuatap.web.views.common import error_page, office_today, office_tz, reason_given, reason_page
 
 STEP_ACTIONS = ("start", "complete", "reject", "waive")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -313,8 +313,13 @@ def _granted_reason(request, case: Case) -> str:
 
 
 def _reason_page(request, case: Case, form: AccessReasonForm | None = None, status: int = 200):
-    return render(request, "web/case/reason.html", {"number": case.number, "form": form or AccessReasonForm()},
-                  status=status)
+    number = {"number": case.number}
+    return reason_page(request, title=_("Case %(number)s: reason needed") % number,
+                       heading=_("Case %(number)s") % number,
+                       outside=_("This case is outside your normal work. Personal data is shown only for a stated "
+                                 "purpose (UU 27/2022)."),
+                       action=reverse("web:case_reason", args=[case.number]), submit=_("Open the case"),
+                       form=form, status=status)
 
 
 @access.staff_required
@@ -336,11 +341,8 @@ def case_reason(request, number: str):
         case = _load(request, number)
     except ApplicationError as exc:
         return error_page(request, exc)
-    form = AccessReasonForm(request.POST)
-    if not form.is_valid():
-        return _reason_page(request, case, form, status=422)
-    audit.reason_grant(request, case.number, form.cleaned_data["reason"])
-    return redirect(_case_url(case))
+    return reason_given(request, case.number, _case_url(case),
+                        lambda form: _reason_page(request, case, form, status=422))
 
 
 def _step_of(case: Case, code: str) -> Step:

@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
 
+from satuatap.accounts import audit
 from satuatap.core.errors import ApplicationError
 from satuatap.core.timeutil import ZONES, local_date
 from satuatap.web import labels
+from satuatap.web.forms import AccessReasonForm
 
 
 def office_today(office) -> dt.date:
@@ -37,3 +39,22 @@ def render_partial(request, full: str, fragment: str, context: dict, status: int
 def error_page(request, exc: ApplicationError):
     return render(request, "web/error.html", {"status": exc.status, "message": labels.error_text(exc)},
                   status=exc.status)
+
+
+def reason_page(request, *, title: str, heading: str, outside: str, action: str, submit: str,
+                form: AccessReasonForm | None = None, status: int = 200):
+    """The form asking why a record outside the reader's normal work is opened (case page, worker page): only the
+    record's number is shown before the reason is given."""
+    return render(request, "web/reason.html", {"title": title, "heading": heading, "outside": outside,
+                                               "action": action, "submit": submit, "form": form or AccessReasonForm()},
+                  status=status)
+
+
+def reason_given(request, key: str, target: str, page):
+    """A posted reason form: the reason for opening the record `key` is kept for this session (accounts.audit) and
+    the record opens (`target`); an invalid form comes back through `page(form)`, which answers 422."""
+    form = AccessReasonForm(request.POST)
+    if not form.is_valid():
+        return page(form)
+    audit.reason_grant(request, key, form.cleaned_data["reason"])
+    return redirect(target)

@@ -17,7 +17,7 @@ from satuatap.registry import export, selectors, services
 from satuatap.registry.access import nik_for, user_handles_identity, user_reads_workers
 from satuatap.web import access, labels
 from satuatap.web.forms import AccessReasonForm, CorrectionDecisionForm, CorrectionRequestForm, WorkerExportForm
-from satuatap.web.views.common import error_page
+from satuatap.web.views.common import error_page, reason_given, reason_page
 
 office_staff_required = access.staff_required(roles=access.OFFICE_ROLES)
 
@@ -52,8 +52,13 @@ def _grant_key(worker) -> str:
 
 
 def _reason_page(request, worker, form: AccessReasonForm | None = None, status: int = 200):
-    return render(request, "web/worker/reason.html", {"worker": worker, "form": form or AccessReasonForm()},
-                  status=status)
+    number = {"id": worker.pk}
+    return reason_page(request, title=_("Worker record %(id)s: reason needed") % number,
+                       heading=_("Worker record %(id)s") % number,
+                       outside=_("This worker's record is outside your normal work. Personal data is shown only for "
+                                 "a stated purpose (UU 27/2022)."),
+                       action=reverse("web:worker_reason", args=[worker.pk]), submit=_("Open the record"),
+                       form=form, status=status)
 
 
 @office_staff_required
@@ -83,11 +88,8 @@ def worker_reason(request, worker_id: int):
         worker = _worker(request, worker_id)
     except ApplicationError as exc:
         return error_page(request, exc)
-    form = AccessReasonForm(request.POST)
-    if not form.is_valid():
-        return _reason_page(request, worker, form, status=422)
-    audit.reason_grant(request, _grant_key(worker), form.cleaned_data["reason"])
-    return redirect(reverse("web:worker", args=[worker.pk]))
+    return reason_given(request, _grant_key(worker), reverse("web:worker", args=[worker.pk]),
+                        lambda form: _reason_page(request, worker, form, status=422))
 
 
 @office_staff_required
