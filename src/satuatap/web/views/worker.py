@@ -11,7 +11,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from satuatap.accounts import audit
-from satuatap.accounts import selectors as account_selectors
 from satuatap.core.errors import ApplicationError, PermissionDenied
 from satuatap.registry import export, selectors, services
 from satuatap.registry.access import nik_for, user_handles_identity, user_reads_workers
@@ -68,13 +67,12 @@ def worker_detail(request, worker_id: int):
     outside the reader's normal work (an admin's) asks for the reason first, as the case page does."""
     try:
         worker = _worker(request, worker_id)
-        reason = ""
-        if account_selectors.full_record_read_needs_reason(request.user, office_id=None, active=True):
-            reason = audit.reason_granted(request, _grant_key(worker))
-            if not reason:
-                return _reason_page(request, worker)
+        # record_full_read applies the reason rule (accounts.audit) and refuses a read that needs a reason it lacks
         audit.record_full_read(request=request, actor=request.user, object_type="worker", object_id=worker.pk,
-                               subject_worker_id=worker.pk, office_id=None, reason=reason)
+                               subject_worker_id=worker.pk, office_id=None,
+                               reason=audit.reason_granted(request, _grant_key(worker)))
+    except audit.AccessReasonRequired:
+        return _reason_page(request, worker)
     except ApplicationError as exc:
         return error_page(request, exc)
     return _page(request, worker)
