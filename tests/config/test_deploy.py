@@ -143,3 +143,16 @@ def test_an_oversize_upload_is_cut_off_before_it_is_read(client):
     r = client.post("/api/v1/cases/X/steps/REG/documents", data=b"x", content_type="multipart/form-data; boundary=b",
                     CONTENT_LENGTH=str(50 * 1024 * 1024))
     assert r.status_code == 413 and r.json()["code"] == "request_too_large"
+
+
+@pytest.mark.parametrize(("given", "age"), [(None, 60), ("600", 600), ("0", 0)])
+def test_the_database_connection_age_comes_from_the_environment(tmp_path, given, age):
+    env = production_env(tmp_path)
+    env.pop("DATABASE_CONN_MAX_AGE", None)
+    if given is not None:
+        env["DATABASE_CONN_MAX_AGE"] = given
+    probe = "from django.conf import settings; print(settings.DATABASES['default']['CONN_MAX_AGE'])"
+    done = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=120,
+                          check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == str(age)
