@@ -142,11 +142,56 @@ def test_the_step_rule_inputs_statement_agrees_with_the_registry_rules(case, mar
     for relation, acknowledged in consents:
         FamilyConsent.objects.create(worker=worker, consenter_name="Uji", relation=relation,
                                      consent_date=dt.date(2026, 1, 2), village_head_acknowledged=acknowledged)
-    loaded, elsewhere, consent = journey_services._worker_rule_inputs(case)
+    inputs = journey_services._rule_inputs(case, timezone.localdate())
+    loaded = inputs.worker
     assert loaded.pk == worker.pk and loaded.marital_status == marital
-    assert consent == registry_selectors.worker_has_consent(worker=worker)
+    assert inputs.has_consent == registry_selectors.worker_has_consent(worker=worker)
     active = Case.objects.filter(worker=worker, status__in=journey_services.ACTIVE_CASE_STATES)
-    assert elsewhere == active.exclude(pk=case.pk).exists()
+    assert inputs.active_elsewhere == active.exclude(pk=case.pk).exists()
+
+
+def test_the_step_rule_inputs_statement_reads_the_job_order_and_rule_set_the_selectors_give(case):
+    """The same statement carries the job order the case holds a position in (with company, employer and job
+    title, as placement_selectors.job_order_for_case loads it: the held one, none once released, the one
+    held after that) and the identity of the rule set version in force (as placement.rules reads it; None before
+    any)."""
+    from satuatap.placement import rules as placement_rules
+    from satuatap.placement import selectors as placement_selectors
+    from satuatap.placement import services as placement_services
+    from satuatap.placement.models import JobOrderLink
+    from tests.placement import builders
+
+    placement_services.placement_reference_load()
+    today = timezone.localdate()
+
+    def same_job_order(expected):
+        got = journey_services._rule_inputs(case, today).job_order
+        assert (got is None) == (expected is None)
+        if expected is not None:
+            assert _values(got) == _values(expected)
+            for name in ("company", "employer", "job_title"):
+                assert _values(getattr(got, name)) == _values(getattr(expected, name))
+        return got
+
+    held = same_job_order(placement_selectors.job_order_for_case(case_ref=case.number))
+    assert held is not None  # the case was opened on a job order
+    JobOrderLink.objects.filter(case_ref=case.number).update(released_at=timezone.now())
+    assert same_job_order(placement_selectors.job_order_for_case(case_ref=case.number)) is None
+    first, second = builders.make_job_order(), builders.make_job_order()
+    link = JobOrderLink.objects.create(job_order=first, case_ref=case.number, worker=case.worker,
+                                       linked_at=timezone.now())
+    got = same_job_order(placement_selectors.job_order_for_case(case_ref=case.number))
+    assert got.pk == first.pk and got.company.pk == first.company_id
+    link.released_at = timezone.now()
+    link.save(update_fields=["released_at"])
+    JobOrderLink.objects.create(job_order=second, case_ref=case.number, worker=case.worker, linked_at=timezone.now())
+    assert same_job_order(placement_selectors.job_order_for_case(case_ref=case.number)).pk == second.pk
+
+    in_force = placement_rules.rules_in_force(on=today).rule_set
+    identity = journey_services._rule_inputs(case, today).rule_set
+    assert identity == (in_force.pk, in_force.version, in_force.source_hash)
+    assert placement_rules.rules_in_force(on=today, found=identity).rule_set.pk == in_force.pk
+    assert journey_services._rule_inputs(case, dt.date(1990, 1, 1)).rule_set is None
 
 
 def test_insert_along_an_update_does_both(case):
@@ -178,6 +223,28 @@ def test_insert_along_several_updates_counts_the_rows_each_changed(case):
     assert Step.objects.get(pk=steps[0].pk).reason == "ok" and Step.objects.get(pk=steps[1].pk).reason != "no"
     assert Case.objects.get(pk=case.pk).updated_at == now
     assert fastsql.insert_along(Event, [], [fresh]) == ([], [1])
+
+
+def test_insert_along_other_rows_ride_and_get_their_keys(case):
+    """`also`: single rows of other models go in the same statement (PostgreSQL) or just before (elsewhere); each
+    gets its key and is stored as given, and the updates' counts still come back. A row whose key is already set
+    is inserted on its own."""
+    from satuatap.journey.models import CaseCounter
+
+    now = timezone.now()
+    version = Case.objects.get(pk=case.pk).version
+    bump = fastsql.update_statement(Case, case.pk, {"version": version + 1, "updated_at": now})
+    events = [Event(case=case, kind="note", office_id=case.office_id, created_at=now)]
+    rider = Event(case=case, kind="rider", office_id=case.office_id, reason="along", payload={"a": [1]},
+                  created_at=now)
+    counter = CaseCounter(pk=987654, office_id=case.office_id, year=1999, last=7)  # its key chosen: on its own
+    created, counts = fastsql.insert_along(Event, events, [bump], also=[rider, counter])
+    assert counts == [1] and created[0].pk is not None
+    assert rider.pk is not None and rider.pk != created[0].pk and not rider._state.adding
+    stored = Event.objects.get(pk=rider.pk)
+    assert (stored.kind, stored.reason, stored.payload) == ("rider", "along", {"a": [1]})
+    assert CaseCounter.objects.filter(pk=987654, office_id=case.office_id, year=1999, last=7).exists()
+    assert Case.objects.get(pk=case.pk).version == version + 1
 
 
 def test_models_with_init_listeners_are_built_through_their_init(case):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 
 import pytest
@@ -197,6 +198,41 @@ def test_tourist_visa_refused_by_the_rules_with_its_legal_basis(desks, case):
     assert "VISA_TYPE" in fired and fired["VISA_TYPE"]["legal_basis"]
     assert states(case)["VISA"] == StepState.IN_PROGRESS
     assert Decision.objects.filter(case_ref=case.number, verdict="blocked").exists()
+
+
+def test_every_completion_keeps_one_decision_of_the_rules_with_what_they_read(desks, case, django_assert_num_queries):
+    """A completion's rule decision is written with the change itself (one statement on PostgreSQL): one row per
+    completion, with the rule set version in force, the job order the case holds and the worker; a start writes
+    none. The rules' inputs are read in one statement."""
+    from satuatap.placement import rules as placement_rules
+    from satuatap.placement import selectors as placement_selectors
+    from satuatap.placement.models import Decision
+
+    completions = Decision.objects.filter(case_ref=case.number, stage="step_complete")
+    services.step_start(actor=desks["DISNAKER"], case_number=case.number, step_code="REG")
+    assert not completions.exists()
+    services.step_complete(actor=desks["DISNAKER"], case_number=case.number, step_code="REG",
+                           outcome=factories.outcome("registration"))
+    (decision,) = completions
+    in_force = placement_rules.rules_in_force(on=timezone.localdate()).rule_set
+    assert decision.verdict == "ok" and decision.pk is not None
+    assert (decision.rule_set_id, decision.rule_set_version) == (in_force.pk, in_force.version)
+    assert decision.job_order_id == placement_selectors.job_order_for_case(case_ref=case.number).pk
+    assert decision.worker_id == case.worker_id and decision.actor_id == desks["DISNAKER"].pk
+
+    step = case.steps.select_related("definition").get(code="SEL")
+    services.step_start(actor=desks[step.agency_id], case_number=case.number, step_code="SEL")
+    # the case lock, its steps, the rules' inputs, then every write in one statement (on PostgreSQL; elsewhere
+    # the WITH's parts run one by one), inside the test's savepoint
+    postgres = services.fastsql._connection().vendor == "postgresql"
+    with django_assert_num_queries(6) if postgres else contextlib.nullcontext() as seen:
+        services.step_complete(actor=desks[step.agency_id], case_number=case.number, step_code="SEL",
+                               outcome=factories.outcome(step.definition.outcome_type))
+    if postgres:
+        sql = [q["sql"] for q in seen.captured_queries][1:-1]
+        assert sql[-1].startswith("WITH ") and "INSERT INTO \"placement_decision\"" in sql[-1]
+        assert "placement_ruleset" in sql[2] and "placement_joborder" in sql[2]
+    assert completions.all().count() == 2
 
 
 def test_case_without_legal_job_order_or_consent_is_refused(desks):

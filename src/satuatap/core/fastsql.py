@@ -517,19 +517,65 @@ def insert(model: type[Model], objs: Iterable[Model], *, along: tuple[str, list[
     return created
 
 
-def insert_along(model: type[Model], objs: Iterable[Model],
-                 updates: Sequence[tuple[str, list[Any]]]) -> tuple[list[Model], list[int]]:
+def _insert_plan(model: type[Model], count: int, connection) -> tuple[str, tuple[Field, ...]]:
+    """INSERT of `count` rows of every concrete field but the key, RETURNING the key."""
+    meta = model._meta
+    key = (model, count, connection.vendor)
+    plan = _insert_plans.get(key)
+    if plan is None:
+        fields = tuple(f for f in meta.concrete_fields if f is not meta.pk)
+        row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+        sql = (f"INSERT INTO {_quote(meta.db_table)} ({', '.join(_quote(f.column) for f in fields)}) "  # noqa: S608
+               f"VALUES {', '.join([row] * count)} RETURNING {_quote(meta.pk.column)}")
+        plan = _insert_plans[key] = (sql, fields)
+    return plan
+
+
+def _insert_params(model: type[Model], fields: tuple[Field, ...], objs: Iterable[Model], connection,
+                   params: list[Any]) -> None:
+    """Append the values of `objs` for an `_insert_plan` statement, prepared as the ORM's insert prepares them."""
+    kept = connection.__dict__.setdefault("_fastsql_insert_columns", {})
+    columns = kept.get(model)
+    if columns is None:
+        preparers = _preparers_for(model, tuple(f.name for f in fields), connection)
+        columns = kept[model] = tuple(zip(fields, map(_value_getter, fields), preparers, strict=True))
+    for obj in objs:
+        d = obj.__dict__
+        for f, attname, prep in columns:
+            params.append(prep(d[attname] if attname is not None and attname in d else f.pre_save(obj, add=True)))
+
+
+def _numbered_by_database(model: type[Model]) -> bool:
+    return model._meta.pk.get_internal_type() in ("AutoField", "BigAutoField", "SmallAutoField")
+
+
+def _saved(obj: Model, pk: Any) -> None:
+    obj.pk = pk
+    obj._state.adding = False
+    obj._state.db = _DB
+
+
+def insert_along(model: type[Model], objs: Iterable[Model], updates: Sequence[tuple[str, list[Any]]],
+                 also: Sequence[Model] = ()) -> tuple[list[Model], list[int]]:
     """`insert`, with UPDATEs (from `update_statement`) that must happen with it: on PostgreSQL they ride in the
     same statement as data-modifying WITHs (one round trip instead of one each), elsewhere they run just before.
     Returns the objects with their keys and the number of rows each update changed, so a guarded update that
-    found its row changed can still be refused (the caller's transaction then rolls the whole statement back)."""
+    found its row changed can still be refused (the caller's transaction then rolls the whole statement back).
+
+    `also`: new rows of other models, one INSERT each, that ride along the same way (each gets its key); a row
+    the database does not number, or that has its key already, is inserted on its own just before."""
     objs = list(objs)
     connection = _connection()
-    meta = model._meta
-    auto_pk = meta.pk.get_internal_type() in ("AutoField", "BigAutoField", "SmallAutoField")
-    returning = (connection.features.can_return_rows_from_bulk_insert and auto_pk and 0 < len(objs) <= 50
-                 and all(o.pk is None for o in objs))
-    if not (returning and connection.vendor == "postgresql"):
+    returning = (connection.features.can_return_rows_from_bulk_insert and _numbered_by_database(model)
+                 and 0 < len(objs) <= 50 and all(o.pk is None for o in objs))
+    along = returning and connection.vendor == "postgresql"
+    riding = []
+    for obj in also:
+        if along and obj.pk is None and _numbered_by_database(type(obj)):
+            riding.append(obj)
+        else:
+            insert(type(obj), [obj])
+    if not along:
         counts = [execute(*update) for update in updates]
         if not objs:
             return objs, counts
@@ -539,40 +585,31 @@ def insert_along(model: type[Model], objs: Iterable[Model],
         updates = []
     else:
         counts = []
-    key = (model, len(objs), connection.vendor)
-    plan = _insert_plans.get(key)
-    if plan is None:
-        fields = tuple(f for f in meta.concrete_fields if f is not meta.pk)
-        row = "(" + ", ".join(["%s"] * len(fields)) + ")"
-        sql = (f"INSERT INTO {_quote(meta.db_table)} ({', '.join(_quote(f.column) for f in fields)}) "  # noqa: S608
-               f"VALUES {', '.join([row] * len(objs))} RETURNING {_quote(meta.pk.column)}")
-        plan = _insert_plans[key] = (sql, fields)
-    sql, fields = plan
-    kept = connection.__dict__.setdefault("_fastsql_insert_columns", {})
-    columns = kept.get(model)
-    if columns is None:
-        preparers = _preparers_for(model, tuple(f.name for f in fields), connection)
-        columns = kept[model] = tuple(zip(fields, map(_value_getter, fields), preparers, strict=True))
+    sql, fields = _insert_plan(model, len(objs), connection)
     params: list[Any] = []
-    if updates:
-        with_key = (sql, *(u[0] for u in updates))
+    if updates or riding:
+        riders = [(type(obj), *_insert_plan(type(obj), 1, connection)) for obj in riding]
+        with_key = (sql, *(u[0] for u in updates), *(r[1] for r in riders))
         composed = _with_plans.get(with_key)
         if composed is None:
-            ctes = ", ".join(f"u{i} AS ({u[0]} RETURNING 1)" for i, u in enumerate(updates))
+            ctes = [f"u{i} AS ({u[0]} RETURNING 1)" for i, u in enumerate(updates)]
+            ctes += [f"a{i} AS ({r[1]})" for i, r in enumerate(riders)]
             tallies = "".join(f", (SELECT count(*) FROM u{i})" for i in range(len(updates)))  # noqa: S608
-            composed = _with_plans[with_key] = f"WITH {ctes} {sql}{tallies}"
+            tallies += "".join(f", (SELECT {_quote(r[0]._meta.pk.column)} FROM a{i})"  # noqa: S608
+                               for i, r in enumerate(riders))
+            composed = _with_plans[with_key] = f"WITH {', '.join(ctes)} {sql}{tallies}"
         sql = composed
         for update in updates:
             params.extend(update[1])
-    for obj in objs:
-        d = obj.__dict__
-        for f, attname, prep in columns:
-            params.append(prep(d[attname] if attname is not None and attname in d else f.pre_save(obj, add=True)))
+        for obj, (rider, _, rider_fields) in zip(riding, riders, strict=True):
+            _insert_params(rider, rider_fields, (obj,), connection, params)
+    _insert_params(model, fields, objs, connection, params)
     rows = fetch(sql, params)
     for obj, row in zip(objs, rows, strict=True):
-        obj.pk = row[0]
-        obj._state.adding = False
-        obj._state.db = _DB
-    if updates:
-        counts = [int(n) for n in rows[0][1:]]
+        _saved(obj, row[0])
+    if updates or riding:
+        tail = rows[0][1:]
+        counts = [int(n) for n in tail[:len(updates)]]
+        for obj, pk in zip(riding, tail[len(updates):], strict=True):
+            _saved(obj, pk)
     return objs, counts

@@ -159,6 +159,7 @@ class _Ctx:
     original_versions: dict[int, int] = field(default_factory=dict)
     dirty: dict[int, set[str]] = field(default_factory=dict)
     case_dirty: set[str] = field(default_factory=set)
+    along: list[Any] = field(default_factory=list)  # other new rows written with the change (the rules' decision)
 
     def touch(self, step: Step, *fields: str) -> None:
         """Mark fields of a step as changed (only those are written)."""
@@ -389,7 +390,7 @@ def _save(ctx: _Ctx) -> CaseChange:
     case.updated_at = ctx.now
     case_update = fastsql.update_statement(Case, case.pk, {"version": case.version, "updated_at": ctx.now,
                                                            **{f: getattr(case, f) for f in sorted(ctx.case_dirty)}})
-    created, counts = fastsql.insert_along(Event, ctx.events, [*step_updates, case_update])
+    created, counts = fastsql.insert_along(Event, ctx.events, [*step_updates, case_update], also=ctx.along)
     for step, updated in zip(ctx.changed.values(), counts, strict=False):
         if updated != 1:
             raise Conflict(
@@ -627,9 +628,11 @@ def _step_action(*, actor: User, case_number: str, step_code: str, action: str, 
             code="case_not_clear",
         )
     if precheck is not None:
-        decision = precheck(ctx, step)
+        decision = precheck(ctx, step)  # not yet written
         if not decision.proceed:
-            return _Refused(decision)  # nothing changes; the decision row commits with this transaction
+            # nothing changes; the decision row commits with this transaction
+            return _Refused(placement_services.decision_record(decision=decision))
+        ctx.along.append(decision)  # written with the change, in the same statement (_save)
     apply(ctx, step, action)
     _unlock_ready_steps(ctx)
     _sync_case_status(ctx)
@@ -660,49 +663,69 @@ RULE_STAGE_BY_OUTCOME = {"card": "card", "departure": "departure"}
 _WORKER = fastsql.Columns(Worker, "w")
 
 
-def _worker_rule_inputs_sql(q) -> tuple[str, list]:
-    """The worker, whether they hold another active case, and the family-consent rule (its own parameters)."""
+def _rule_inputs_sql(q) -> tuple[str, list]:
+    """Everything the placement rules read for a step completion, in one statement: the worker, whether they hold
+    another active case, the family-consent rule (its own parameters), the identity of the rule set in force and
+    the job order the case holds a position in, with its company, employer and job title."""
     consent_sql, consent_params = registry_selectors.worker_has_consent_sql("w")
+    rule_set_columns, rule_set_join = placement_selectors.rule_set_in_force_sql(q, "rs")
+    job_columns, job_join = placement_selectors.job_order_for_case_sql(q)
     active = ", ".join(["%s"] * len(ACTIVE_CASE_STATES))
     sql = (
         f"SELECT {_WORKER.sql}, "  # noqa: S608
         f"EXISTS (SELECT 1 FROM {_CASE.table} c WHERE c.{q('worker_id')} = w.{q('id')} "
-        f"AND c.{q('status')} IN ({active}) AND c.{q('id')} <> %s), {consent_sql} "
-        f"FROM {_WORKER.table} w WHERE w.{q('id')} = %s"
+        f"AND c.{q('status')} IN ({active}) AND c.{q('id')} <> %s), {consent_sql}, {rule_set_columns}, {job_columns} "
+        f"FROM {_WORKER.table} w {rule_set_join} {job_join} WHERE w.{q('id')} = %s"
     )
     return sql, consent_params
 
 
-_WORKER_RULE_INPUTS = fastsql.Statement(_worker_rule_inputs_sql)
+_RULE_INPUTS = fastsql.Statement(_rule_inputs_sql)
 
 
-def _worker_rule_inputs(case: Case) -> tuple[Worker, bool, bool]:
-    statement = _WORKER_RULE_INPUTS
-    rows = fastsql.fetch(statement.sql, [*ACTIVE_CASE_STATES, case.pk, *statement.params, case.worker_id])
+@dataclass(frozen=True)
+class _RuleInputs:
+    worker: Worker
+    active_elsewhere: bool
+    has_consent: bool
+    rule_set: tuple | None  # the identity of the version in force (placement.rules.rule_set_identity)
+    job_order: Any
+
+
+def _rule_inputs(case: Case, on: dt.date) -> _RuleInputs:
+    statement = _RULE_INPUTS
+    rows = fastsql.fetch(statement.sql, [*ACTIVE_CASE_STATES, case.pk, *statement.params,
+                                         placement_selectors.rule_set_in_force_param(on), case.number, case.worker_id])
     row = rows[0]
-    return _WORKER.load(row), bool(row[_WORKER.width]), bool(row[_WORKER.width + 1])
+    offset = _WORKER.width + 2
+    return _RuleInputs(
+        worker=_WORKER.load(row), active_elsewhere=bool(row[_WORKER.width]), has_consent=bool(row[_WORKER.width + 1]),
+        rule_set=placement_selectors.rule_set_identity(row, offset),
+        job_order=placement_selectors.job_order_from_row(row, offset + placement_selectors.rule_set_in_force_width),
+    )
 
 
 def _rules_decision(ctx: _Ctx, step: Step, outcome: dict[str, Any] | None):
-    """Evaluate the placement rules for completing `step`, under the case lock, and record the decision."""
+    """Evaluate the placement rules for completing `step`, under the case lock; the decision, not yet written (the
+    caller writes it with the change, or alone when it refuses)."""
     case = ctx.case
     outcome_type = step.definition.outcome_type
     visa_type = (outcome or {}).get("visa_type") if outcome_type == "visa" else None
     visa_step = ctx.steps.get("VISA")
     if visa_type is None and visa_step is not None and visa_step.state == S.DONE:
         visa_type = (visa_step.outcome or {}).get("visa_type")
-    # The worker, whether they hold another active case and whether the family consent is on file, in one
-    # statement; the worker stays on the case for what runs later in this transaction (notifications).
-    worker, active_elsewhere, has_consent = _worker_rule_inputs(case)
-    fastsql.attach(case, "worker", worker)
+    # What the rules read, in one statement (_rule_inputs); the worker stays on the case for what runs later in
+    # this transaction (notifications).
+    inputs = _rule_inputs(case, ctx.today)
+    fastsql.attach(case, "worker", inputs.worker)
     return placement_services.case_rules_evaluate(
-        stage=RULE_STAGE_BY_OUTCOME.get(outcome_type, "step_complete"), case_ref=case.number, worker=worker,
+        stage=RULE_STAGE_BY_OUTCOME.get(outcome_type, "step_complete"), case_ref=case.number, worker=inputs.worker,
         scheme=case.scheme, destination_country=case.destination_country,
         office_regency_code=ctx.office.regency_code,
-        job_order=placement_selectors.job_order_for_case(case_ref=case.number), job_order_fresh=True, on=ctx.today,
-        has_family_consent=has_consent,
-        active_case_elsewhere=active_elsewhere,
-        visa_type=visa_type, actor=ctx.actor, office_code=case.office_id,
+        job_order=inputs.job_order, job_order_fresh=True, on=ctx.today, rule_set_found=inputs.rule_set,
+        has_family_consent=inputs.has_consent,
+        active_case_elsewhere=inputs.active_elsewhere,
+        visa_type=visa_type, actor=ctx.actor, office_code=case.office_id, record=False,
     )
 
 

@@ -538,18 +538,47 @@ def rule_applies(rule: Rule, *, on: dt.date, stage: str | None = None) -> bool:
     return stage is None or stage in rule.stages
 
 
+def _in_force_subquery(q) -> str:
+    """The key of the version with the latest effective date on or before a date (its one %s), as a subquery."""
+    return (f"SELECT r.{q('id')} FROM {q(RuleSet._meta.db_table)} r WHERE r.{q('effective_from')} <= %s "  # noqa: S608
+            f"ORDER BY r.{q('effective_from')} DESC, r.{q('version')} DESC LIMIT 1")
+
+
+_IDENTITY = ("id", "version", "source_hash")
 _RULE_SET_IN_FORCE = fastsql.Statement(
-    lambda q: f"SELECT r.{q('id')}, r.{q('version')}, r.{q('source_hash')} FROM {q(RuleSet._meta.db_table)} r "  # noqa: S608
-              f"WHERE r.{q('effective_from')} <= %s ORDER BY r.{q('effective_from')} DESC, r.{q('version')} DESC "
-              f"LIMIT 1"
+    lambda q: f"SELECT {', '.join(f'rs.{q(c)}' for c in _IDENTITY)} FROM {q(RuleSet._meta.db_table)} rs "  # noqa: S608
+              f"WHERE rs.{q('id')} = ({_in_force_subquery(q)})"
 )
 
 
+def rule_set_in_force_sql(q, alias: str) -> tuple[str, str]:
+    """The identity of the version in force on a date, for a statement that reads it along with other rows (a step
+    completion reads it with the worker): the columns to select (`rule_set_in_force_width` of them, NULL when no
+    version is in force) and the LEFT JOIN giving them, whose one parameter is `rule_set_in_force_param(on)`.
+    The row's values go to `rules_in_force(on=…, found=…)`."""
+    columns = ", ".join(f"{alias}.{q(c)}" for c in _IDENTITY)
+    return columns, (f"LEFT JOIN {q(RuleSet._meta.db_table)} {alias} "
+                     f"ON {alias}.{q('id')} = ({_in_force_subquery(q)})")
+
+
+rule_set_in_force_width = len(_IDENTITY)
+
+
+def rule_set_in_force_param(on: dt.date) -> Any:
+    return fastsql.prep(RuleSet, "effective_from", on)
+
+
+def rule_set_identity(row, offset: int = 0) -> tuple[int, int, str] | None:
+    """The identity read by `rule_set_in_force_sql`'s columns from a row, or None (no version in force)."""
+    found = tuple(row[offset:offset + rule_set_in_force_width])
+    return None if found[0] is None else found
+
+
 def _rule_set_in_force(on: dt.date) -> tuple[int, int, str] | None:
-    """The identity of the version with the latest effective date on or before `on` (every step completion asks:
-    one statement written once, core.fastsql, reading only what identifies the version)."""
-    rows = fastsql.fetch(_RULE_SET_IN_FORCE.sql, [fastsql.prep(RuleSet, "effective_from", on)])
-    return tuple(rows[0]) if rows else None
+    """The identity of the version with the latest effective date on or before `on` (one statement written once,
+    core.fastsql, reading only what identifies the version)."""
+    rows = fastsql.fetch(_RULE_SET_IN_FORCE.sql, [rule_set_in_force_param(on)])
+    return rule_set_identity(rows[0]) if rows else None
 
 
 def _rule_set_with_rules(pk: int) -> tuple[RuleSet, tuple[Rule, ...]]:
@@ -557,9 +586,15 @@ def _rule_set_with_rules(pk: int) -> tuple[RuleSet, tuple[Rule, ...]]:
     return rule_set, tuple(rule_set.rules.order_by("sort_order", "pk"))
 
 
-def rules_in_force(*, on: dt.date) -> RulesInForce:
-    """The rule set version with the latest effective date on or before `on`, and its rules in force that day."""
-    found = _rule_set_in_force(on)
+_UNREAD: Any = object()
+
+
+def rules_in_force(*, on: dt.date, found: tuple[int, int, str] | None = _UNREAD) -> RulesInForce:
+    """The rule set version with the latest effective date on or before `on`, and its rules in force that day.
+    `found`: that version's identity (or None: none in force), already read in the caller's statement
+    (`rule_set_in_force_sql`); otherwise it is read here."""
+    if found is _UNREAD:
+        found = _rule_set_in_force(on)
     if found is None:
         raise NotFound(
             f"Tidak ada versi aturan penempatan yang berlaku pada {_d(on)}. Jalankan load_placement_reference.",

@@ -34,6 +34,12 @@ from satuatap.placement.rules import (
     evaluate,
     rules_in_force,
 )
+
+# the rule set in force, read along with other rows: the journey's step completion reads them with the worker
+from satuatap.placement.rules import rule_set_identity as rule_set_identity
+from satuatap.placement.rules import rule_set_in_force_param as rule_set_in_force_param
+from satuatap.placement.rules import rule_set_in_force_sql as rule_set_in_force_sql
+from satuatap.placement.rules import rule_set_in_force_width as rule_set_in_force_width
 from satuatap.reference.models import Region
 from satuatap.registry.models import Worker
 from satuatap.registry.nik import format_date_id, nik_check
@@ -132,16 +138,57 @@ _LINK_JOB = fastsql.Columns(JobOrder, "j")
 _LINK_COMPANY = fastsql.Columns(Company, "co")
 _LINK_EMPLOYER = fastsql.Columns(Employer, "e")
 _LINK_TITLE = fastsql.Columns(JobTitle, "t")
+
+
+def _held_link_subquery(q) -> str:
+    """The key of the position a case holds (its case reference: one %s), the latest if ever more than one."""
+    return (f"SELECT l.{q('id')} FROM {q(JobOrderLink._meta.db_table)} l "  # noqa: S608
+            f"WHERE l.{q('case_ref')} = %s AND l.{q('released_at')} IS NULL "
+            f"ORDER BY l.{q('linked_at')} DESC, l.{q('id')} DESC LIMIT 1")
+
+
+def _job_order_joins(q, join: str) -> str:
+    return (f"{join} {_LINK_JOB.table} j ON j.{q('id')} = hl.{q('job_order_id')} "
+            f"{join} {_LINK_COMPANY.table} co ON co.{q('id')} = j.{q('company_id')} "
+            f"{join} {_LINK_EMPLOYER.table} e ON e.{q('id')} = j.{q('employer_id')} "
+            f"{join} {_LINK_TITLE.table} t ON t.{q('code')} = j.{q('job_title_id')}")
+
+
+def _job_order_columns() -> str:
+    return f"{_LINK_JOB.sql}, {_LINK_COMPANY.sql}, {_LINK_EMPLOYER.sql}, {_LINK_TITLE.sql}"
+
+
 _JOB_ORDER_FOR_CASE = fastsql.Statement(
-    lambda q: f"SELECT {_LINK_JOB.sql}, {_LINK_COMPANY.sql}, {_LINK_EMPLOYER.sql}, {_LINK_TITLE.sql} "  # noqa: S608
-              f"FROM {q(JobOrderLink._meta.db_table)} l "
-              f"JOIN {_LINK_JOB.table} j ON j.{q('id')} = l.{q('job_order_id')} "
-              f"JOIN {_LINK_COMPANY.table} co ON co.{q('id')} = j.{q('company_id')} "
-              f"JOIN {_LINK_EMPLOYER.table} e ON e.{q('id')} = j.{q('employer_id')} "
-              f"JOIN {_LINK_TITLE.table} t ON t.{q('code')} = j.{q('job_title_id')} "
-              f"WHERE l.{q('case_ref')} = %s AND l.{q('released_at')} IS NULL "
-              f"ORDER BY l.{q('linked_at')} DESC, l.{q('id')} DESC"
+    lambda q: f"SELECT {_job_order_columns()} FROM {q(JobOrderLink._meta.db_table)} hl "  # noqa: S608
+              f"{_job_order_joins(q, 'JOIN')} WHERE hl.{q('id')} = ({_held_link_subquery(q)})"
 )
+
+
+def job_order_for_case_sql(q) -> tuple[str, str]:
+    """`job_order_for_case` for a statement that reads it along with other rows (a step completion reads it with
+    the worker): the columns to select (`job_order_for_case_width` of them, NULL when the case holds no position)
+    and the LEFT JOINs giving them, whose one parameter is the case reference. `job_order_from_row` reads them.
+    Its aliases (hl, j, co, e, t) must be free in that statement."""
+    return _job_order_columns(), (f"LEFT JOIN {q(JobOrderLink._meta.db_table)} hl "
+                                  f"ON hl.{q('id')} = ({_held_link_subquery(q)}) {_job_order_joins(q, 'LEFT JOIN')}")
+
+
+job_order_for_case_width = _LINK_JOB.width + _LINK_COMPANY.width + _LINK_EMPLOYER.width + _LINK_TITLE.width
+
+
+def job_order_from_row(row, offset: int = 0) -> JobOrder | None:
+    """The job order, with its company, employer and job title attached, from `job_order_for_case_sql`'s columns
+    (or `job_order_for_case`'s statement); None when they are NULL (no position held)."""
+    if row[offset] is None:
+        return None
+    job_order = _LINK_JOB.load(row, offset)
+    offset += _LINK_JOB.width
+    fastsql.attach(job_order, "company", _LINK_COMPANY.load(row, offset))
+    offset += _LINK_COMPANY.width
+    fastsql.attach(job_order, "employer", _LINK_EMPLOYER.load(row, offset))
+    offset += _LINK_EMPLOYER.width
+    fastsql.attach(job_order, "job_title", _LINK_TITLE.load(row, offset))
+    return job_order
 
 
 def job_order_for_case(*, case_ref: str) -> JobOrder | None:
@@ -149,17 +196,7 @@ def job_order_for_case(*, case_ref: str) -> JobOrder | None:
     job title, as the placement rules need them. Every step completion asks, so the statement is written once
     (core.fastsql) rather than compiled from a queryset each time."""
     rows = fastsql.fetch(_JOB_ORDER_FOR_CASE.sql, [case_ref])
-    if not rows:
-        return None
-    row = rows[0]
-    job_order = _LINK_JOB.load(row)
-    offset = _LINK_JOB.width
-    fastsql.attach(job_order, "company", _LINK_COMPANY.load(row, offset))
-    offset += _LINK_COMPANY.width
-    fastsql.attach(job_order, "employer", _LINK_EMPLOYER.load(row, offset))
-    offset += _LINK_EMPLOYER.width
-    fastsql.attach(job_order, "job_title", _LINK_TITLE.load(row, offset))
-    return job_order
+    return job_order_from_row(rows[0]) if rows else None
 
 
 # --- fees and decisions ---------------------------------------------------------------------------------

@@ -773,16 +773,21 @@ def fee_entry_record(*, actor, case_ref: str, component: str, amount: Decimal | 
 def case_rules_evaluate(*, stage: str, case_ref: str, worker, scheme: str, destination_country: str,
                         office_regency_code: str, job_order: JobOrder | None, on: dt.date, has_family_consent: bool,
                         active_case_elsewhere: bool, visa_type: str | None = None, actor=None,
-                        office_code: str = "", job_order_fresh: bool = False) -> Decision:
+                        office_code: str = "", job_order_fresh: bool = False,
+                        rule_set_found: tuple | None = None, record: bool = True) -> Decision:
     """Evaluate the rules in force on `on` at a stage of a case and record the decision with every rule that fired.
 
     Flags already overridden by an office head for this case (same rule codes) do not stop it again. The job order
     is read again with its company, employer and job title unless the caller has just read it so
-    (`job_order_fresh`, e.g. `selectors.job_order_for_case` in the same transaction).
+    (`job_order_fresh`, e.g. `selectors.job_order_for_case` in the same transaction). `rule_set_found`: the
+    identity of the version in force on `on`, if the caller has just read it in its own statement
+    (`selectors.rule_set_in_force_sql`); when None (not read, or no version was in force) it is read here.
+    `record=False`: the decision is returned unsaved, for the caller to write in this transaction (with its own
+    writes, `core.fastsql.insert_along(…, also=…)`, or `decision_record`).
     """
     _choice(stage, "stage", list(STAGES))
     try:
-        in_force = rules_in_force(on=on)
+        in_force = rules_in_force(on=on) if rule_set_found is None else rules_in_force(on=on, found=rule_set_found)
     except NotFound:
         if RuleSet.objects.exists():
             raise
@@ -807,8 +812,7 @@ def case_rules_evaluate(*, stage: str, case_ref: str, worker, scheme: str, desti
             override = overrides[0]
     for f in fired:
         f["overridden"] = override is not None
-    # Written with core.fastsql's INSERT (one per step completion, no signals on this model).
-    (decision,) = fastsql.insert(Decision, [fastsql.new(
+    decision = fastsql.new(
         Decision, case_ref=case_ref, stage=stage, verdict=verdict, fired=fired, rule_set=in_force.rule_set,
         rule_set_version=in_force.rule_set.version, worker=worker if getattr(worker, "pk", None) else None,
         job_order=job_order, scheme=scheme or "", destination_country=ctx.destination_country[:2],
@@ -817,7 +821,14 @@ def case_rules_evaluate(*, stage: str, case_ref: str, worker, scheme: str, desti
                 "active_case_elsewhere": active_case_elsewhere, "visa_type": visa_type},
         evaluated_on=on, evaluated_at=timezone.now(), actor=actor if getattr(actor, "pk", None) else None,
         override=override,
-    )])
+    )
+    return decision_record(decision=decision) if record else decision
+
+
+def decision_record(*, decision: Decision) -> Decision:
+    """Write a decision `case_rules_evaluate(record=False)` returned (core.fastsql's INSERT: one per step
+    completion, no signals on this model)."""
+    (decision,) = fastsql.insert(Decision, [decision])
     return decision
 
 
