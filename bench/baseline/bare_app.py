@@ -7,18 +7,21 @@ Per request, with raw psycopg on one persistent connection per gunicorn worker:
 
 1. the bearer-token lookup (SELECT accounts_apitoken joined to accounts_user, by SHA-256 digest), in autocommit;
 2. one transaction: SELECT the case row FOR UPDATE; SELECT the case's steps (joined to their definitions and
-   actors, as the engine loads them); for `complete` only, the statements the placement rules need and write
-   (the worker with "another active case?", the case's job order with its company, employer and job title, the
-   family consent, the rule set in force, INSERT the decision row); then the writes in one statement, as the
+   actors, as the engine loads them); for `complete` only, the placement rules' inputs in one statement, as the
+   engine reads them (the worker, "another active case?", the family consent, the rule set in force, and the job
+   order the case holds with its company, employer and job title); then the writes in one statement, as the
    engine sends them on PostgreSQL (`core.fastsql.insert_along`): a data-modifying WITH that UPDATEs the
    addressed step (state, version, actor, its start or completion time, for `complete` its outcome, reason and
-   blocks_case), for `complete` UPDATEs the locked steps that depend on it (version, ready_at and due_on, as an
-   unlock writes them, though they stay locked here), UPDATEs the case's version and updated_at, and INSERTs the
-   event row (payload: the posted outcome, if any);
+   blocks_case), for `complete` UPDATEs the locked steps it unlocks by the engine's rule (version, ready_at and
+   due_on, as an unlock writes them, though they stay locked here) and INSERTs the rules' decision row, UPDATEs
+   the case's version and updated_at, and INSERTs the event rows: the action's (payload: the posted outcome, if
+   any) and, for `complete`, one `step_unlocked` per step unlocked, as the engine writes them;
 3. a small JSON answer.
 
-So both sides run the same statements per transition; what differs is everything around them (framework,
-ORM, checks, validation, rules, serialisation).
+So both sides run the same statements per transition and write the same rows, but for what only the engine's
+rules decide: the case's status changes (two per journey, with their events) and the card and departure rows
+written when CARD and DEP complete. What differs is everything around the statements (framework, ORM, checks,
+validation, rules, serialisation).
 
 It checks nothing beyond "token known, case and step exist": no roles, no transition rules, no outcome
 validation. States just flip: `start` sets the step to in_progress, `complete` back to ready. It must only be
@@ -46,7 +49,8 @@ SELECT u.id, u.is_active, u.role, u.office_id, u.agency_id
 FROM accounts_apitoken t JOIN accounts_user u ON u.id = t.user_id
 WHERE t.digest = %s AND t.revoked_at IS NULL
 """
-_CASE_SQL = "SELECT id, number, status, version, office_id FROM journey_case WHERE number = %s FOR UPDATE"
+_CASE_SQL = ("SELECT id, number, status, version, office_id, worker_id FROM journey_case WHERE number = %s "
+             "FOR UPDATE")
 _STEPS_SQL = """
 SELECT s.id, s.code, s.state, s.version, s.agency_id, s.outcome, d.prerequisites, d.outcome_type,
        d.requires_clear_case, d.optional, a.username
@@ -55,35 +59,33 @@ JOIN reference_stepdefinition d ON d.id = s.definition_id
 LEFT JOIN accounts_user a ON a.id = s.actor_id
 WHERE s.case_id = %s ORDER BY s.sort_order
 """
-# The placement rules' inputs and their decision row (complete only).
-_WORKER_SQL = """
+# The placement rules' inputs (complete only), in one statement as the engine reads them.
+_RULE_INPUTS_SQL = """
 SELECT w.id, w.nik, w.birth_date, w.sex, w.marital_status,
        EXISTS (SELECT 1 FROM journey_case c WHERE c.worker_id = w.id AND c.status IN ('open', 'ready_to_depart')
-               AND c.id <> %s) AS elsewhere
-FROM registry_worker w JOIN journey_case k ON k.worker_id = w.id WHERE k.id = %s
-"""
-_JOB_ORDER_SQL = """
-SELECT l.id, j.id, j.number, j.status, j.positions, j.positions_used, co.id, co.status, co.licence_valid_to,
+               AND c.id <> %s) AS elsewhere,
+       EXISTS (SELECT 1 FROM registry_familyconsent fc WHERE fc.worker_id = w.id AND fc.village_head_acknowledged
+               AND (w.marital_status <> 'married' OR fc.relation = 'spouse')) AS consent,
+       rs.id, rs.version,
+       j.id, j.number, j.status, j.positions, j.positions_used, co.id, co.status, co.licence_valid_to,
        e.id, e.country_id, e.type, t.code
-FROM placement_joborderlink l
-JOIN placement_joborder j ON j.id = l.job_order_id
-JOIN placement_company co ON co.id = j.company_id
-JOIN placement_employer e ON e.id = j.employer_id
-JOIN placement_jobtitle t ON t.code = j.job_title_id
-WHERE l.case_ref = %s AND l.released_at IS NULL LIMIT 1
+FROM registry_worker w
+LEFT JOIN placement_ruleset rs ON rs.id = (
+    SELECT r.id FROM placement_ruleset r WHERE r.effective_from <= %s
+    ORDER BY r.effective_from DESC, r.version DESC LIMIT 1)
+LEFT JOIN placement_joborderlink hl ON hl.id = (
+    SELECT l.id FROM placement_joborderlink l WHERE l.case_ref = %s AND l.released_at IS NULL
+    ORDER BY l.linked_at DESC, l.id DESC LIMIT 1)
+LEFT JOIN placement_joborder j ON j.id = hl.job_order_id
+LEFT JOIN placement_company co ON co.id = j.company_id
+LEFT JOIN placement_employer e ON e.id = j.employer_id
+LEFT JOIN placement_jobtitle t ON t.code = j.job_title_id
+WHERE w.id = %s
 """
-_CONSENT_SQL = """
-SELECT 1 FROM registry_familyconsent WHERE village_head_acknowledged AND worker_id = %s LIMIT 1
-"""
-_RULE_SET_SQL = """
-SELECT id, version FROM placement_ruleset WHERE effective_from <= %s ORDER BY effective_from DESC, version DESC LIMIT 1
-"""
-_DECISION_SQL = """
-INSERT INTO placement_decision (case_ref, stage, verdict, fired, rule_set_id, rule_set_version, worker_id,
-                                job_order_id, scheme, destination_country, office_code, office_regency, inputs,
-                                evaluated_on, evaluated_at, actor_id)
-VALUES (%s, 'step_complete', 'pass', '[]', %s, %s, %s, %s, 'P2P', 'HK', %s, '', '{}', %s, %s, %s)
-"""
+_DECISION = """INSERT INTO placement_decision (case_ref, stage, verdict, fired, rule_set_id, rule_set_version,
+    worker_id, job_order_id, scheme, destination_country, office_code, office_regency, inputs, evaluated_on,
+    evaluated_at, actor_id)
+VALUES (%s, 'step_complete', 'pass', '[]', %s, %s, %s, %s, 'P2P', 'HK', %s, '', '{}', %s, %s, %s) RETURNING id"""
 # The writes of one transition in one statement (as core.fastsql.insert_along sends them on PostgreSQL).
 _STEP_START = ("UPDATE journey_step SET actor_id = %s, blocks_case = false, started_at = %s, state = %s, "
                "version = version + 1 WHERE id = %s AND version = %s")
@@ -93,21 +95,25 @@ _STEP_COMPLETE = ("UPDATE journey_step SET actor_id = %s, blocks_case = false, c
 _DEPENDENTS = ("UPDATE journey_step SET due_on = %s, ready_at = %s, version = version + 1 "
                "WHERE id = ANY(%s) AND state = 'locked'")
 _CASE_UPDATE = "UPDATE journey_case SET version = version + 1, updated_at = %s WHERE id = %s"
-_EVENT = """INSERT INTO journey_event (case_id, step_id, kind, actor_id, office_id, agency_id, from_state, to_state,
-                           reason, payload, created_at)
-VALUES (%s, %s, %s, %s, %s, %s, %s, %s, '', %s, %s) RETURNING id, (SELECT count(*) FROM s)"""
+_EVENT_INSERT = """INSERT INTO journey_event (case_id, step_id, kind, actor_id, office_id, agency_id, from_state,
+                           to_state, reason, payload, created_at)
+VALUES """
+_EVENT_ROW = "(%s, %s, %s, %s, %s, %s, %s, %s, '', %s, %s)"
 
 
-def _writes_sql(action: str, dependents: bool) -> str:
+def _writes_sql(action: str, dependents: int) -> str:
     step = _STEP_COMPLETE if action == "complete" else _STEP_START
     ctes = [f"s AS ({step} RETURNING 1)"]
     if dependents:
         ctes.append(f"d AS ({_DEPENDENTS})")
     ctes.append(f"c AS ({_CASE_UPDATE})")
-    return f"WITH {', '.join(ctes)} {_EVENT}"
+    if action == "complete":
+        ctes.append(f"dc AS ({_DECISION})")
+    rows = ", ".join([_EVENT_ROW] * (1 + dependents))
+    return f"WITH {', '.join(ctes)} {_EVENT_INSERT}{rows} RETURNING id, (SELECT count(*) FROM s)"
 
 
-_WRITES = {(a, d): _writes_sql(a, d) for a in ("start", "complete") for d in (False, True)}
+_WRITES: dict[tuple[str, int], str] = {}  # by action and number of dependents
 
 _conn: psycopg.Connection | None = None
 
@@ -131,22 +137,22 @@ def _transition(conn: psycopg.Connection, user: tuple, number: str, code: str, a
         case = conn.execute(_CASE_SQL, (number,)).fetchone()
         if case is None:
             return None
-        case_id, number, _status, case_version, office_id = case
+        case_id, number, _status, case_version, office_id, worker_id = case
         steps = conn.execute(_STEPS_SQL, (case_id,)).fetchall()
         step = next((s for s in steps if s[1] == code), None)
         if step is None:
             return None
         step_id, from_state = step[0], step[2]
         to_state = _NEW_STATE[action]
-        dependents: list[int] = []
+        dependents: list[tuple] = []
         if action == "complete":
-            worker = conn.execute(_WORKER_SQL, (case_id, case_id)).fetchone()
-            job = conn.execute(_JOB_ORDER_SQL, (number,)).fetchone()
-            conn.execute(_CONSENT_SQL, (worker[0],)).fetchone()
-            rule_set = conn.execute(_RULE_SET_SQL, (now.date(),)).fetchone()
-            conn.execute(_DECISION_SQL, (number, rule_set[0], rule_set[1], worker[0], job[1] if job else None,
-                                         office_id, now.date(), now, user[0]))
-            dependents = [s[0] for s in steps if code in (s[6] or []) and s[2] == "locked"]
+            inputs = conn.execute(_RULE_INPUTS_SQL, (case_id, now.date(), number, worker_id)).fetchone()
+            rule_set_id, rule_set_version, job_order_id = inputs[7], inputs[8], inputs[9]
+            # the engine's unlock rule, on this baseline's states: a locked step whose prerequisites have all been
+            # walked (none still locked, the addressed one included), so a journey writes the engine's 13 unlocks
+            state_of = {s[1]: s[2] for s in steps}
+            dependents = [s for s in steps if code in (s[6] or []) and s[2] == "locked"
+                          and all(state_of.get(p) != "locked" for p in s[6])]
         step_version = step[3]
         payload = json.dumps({"outcome": outcome} if outcome else {})
         if action == "complete":
@@ -154,11 +160,19 @@ def _transition(conn: psycopg.Connection, user: tuple, number: str, code: str, a
         else:
             params = [user[0], now, to_state, step_id, step_version]
         if dependents:
-            params += [now.date(), now, dependents]
+            params += [now.date(), now, [s[0] for s in dependents]]
         params += [now, case_id]
+        if action == "complete":
+            params += [number, rule_set_id, rule_set_version, worker_id, job_order_id, office_id, now.date(), now,
+                       user[0]]
         params += [case_id, step_id, f"step_{action}ed", user[0], office_id, user[4] or step[4], from_state,
                    to_state, payload, now]
-        _event_id, updated = conn.execute(_WRITES[action, bool(dependents)], params).fetchone()
+        for dep in dependents:
+            params += [case_id, dep[0], "step_unlocked", user[0], office_id, user[4] or dep[4], "locked", "ready",
+                       "{}", now]
+        shape = (action, len(dependents))
+        sql = _WRITES.get(shape) or _WRITES.setdefault(shape, _writes_sql(*shape))
+        _event_id, updated = conn.execute(sql, params).fetchone()
         if updated != 1:
             raise RuntimeError("the step changed under the case lock")
         version = step_version + 1
