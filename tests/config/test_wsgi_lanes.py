@@ -206,6 +206,10 @@ def test_a_walk_answers_alike_with_and_without_url_resolution(desk, resolving):
         ("MED", "waive", head_token, b'{"reason": "diperiksa di RS rujukan"}'),
         ("NOPE", "start", token, b"{}"),  # 404 step_not_found
         ("REG", "reject", token, b'{"expected_version": "x"}'),  # 422 validation_error
+        ("REG", "start", "sat_unknown", b"{}"),  # 401: no credential accepted
+        ("REG", "start", token, b""),  # no body at all: 422
+        ("REG", "start", token, b'{"note": '),  # unreadable: 400
+        ("REG", "start", token, b'{"note": 5}'),  # invalid: 422
     ]
     for code, action, who, body in actions:
         answers = []
@@ -222,7 +226,31 @@ def test_a_walk_answers_alike_with_and_without_url_resolution(desk, resolving):
         assert headers == headers_resolved, (code, action)
         seen.append((status, content.get("code")))
     assert seen == [(200, None), (200, None), (409, "invalid_transition"), (403, "forbidden_wrong_desk"),
-                    (422, "reason_required"), (200, None), (404, "step_not_found"), (422, "validation_error")]
+                    (422, "reason_required"), (200, None), (404, "step_not_found"), (422, "validation_error"),
+                    (401, "not_authenticated"), (422, "validation_error"), (400, "invalid_json"),
+                    (422, "validation_error")]
+
+
+def test_a_step_action_that_succeeds_skips_ninjas_machinery(desk, monkeypatch):
+    """On the API lane a step action's operation is called without Ninja's per-request run (authentication, body
+    model and view as Ninja calls them); a refusal before the view (here: an unknown token) is Ninja's own."""
+    from ninja.operation import Operation
+
+    user, token = desk
+    case = factories.open_case(user, factories.worker("32.12"))
+    assert all(isinstance(v, wsgi.StepActionShortcut) for v in wsgi.application.api.step_views.values())
+    runs = []
+    original = Operation.run
+
+    def recording(self, request, **kw):
+        runs.append(request.path_info)
+        return original(self, request, **kw)
+
+    monkeypatch.setattr(Operation, "run", recording)
+    path = f"/api/v1/cases/{case.number}/steps/REG/start"
+    status, _, content = call("POST", path, token=token, body=b'{"note": "mulai"}')
+    assert status == 200 and json.loads(content)["step"]["state"] == "in_progress" and runs == []
+    assert call("POST", path, token="sat_unknown", body=b"{}")[0] == 401 and runs == [path]
 
 
 def test_a_step_path_off_the_expression_is_resolved_as_before(desk, resolving):
