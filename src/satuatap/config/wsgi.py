@@ -89,7 +89,7 @@ class StepActionShortcut:
         body = next(m for m in op.models if m.__ninja_param_source__ == "body")
         annotation = shortcut.body_model
         if (set(path.model_fields) != {"case_number", "step_code"}
-                or any(k != v for k, (v, *rest) in (getattr(path, "__ninja_flatten_map__", None) or {}).items())
+                or any((k,) != tuple(v) for k, v in (getattr(path, "__ninja_flatten_map__", None) or {}).items())
                 or getattr(body, "__ninja_flatten_map__", None)
                 or getattr(body, "__read_from_single_attr__", None) != shortcut.body_name
                 or any(f.annotation is not str for f in path.model_fields.values())
