@@ -537,19 +537,79 @@ class Journey:
             self.plan.append((code, "complete", headers, outcomes[code]))
 
 
+class RawClient:
+    """The lean client: HTTP/1.1 over a plain socket, one connection per request (gunicorn's sync workers close
+    every connection after answering; the request says `Connection: close` too), the request's bytes put together
+    from a header block encoded once per token, the answer read to the end of the stream. On a 2-core machine the
+    load generator shares the cores with the servers it measures; httpx spends about 0.7 ms of CPU per request
+    (about as much as the bare endpoint's whole gunicorn worker), this client a fraction of that, which leaves
+    the cores to the servers and keeps that overhead from levelling the two sides."""
+
+    def __init__(self, base: str) -> None:
+        host, _, port = base.removeprefix("http://").partition(":")
+        self.address = (host, int(port))
+        self.host = f"Host: {host}:{port}\r\nConnection: close\r\n".encode()
+        self.blocks: dict[int, bytes] = {}
+
+    def _block(self, headers: dict[str, str]) -> bytes:
+        block = self.blocks.get(id(headers))
+        if block is None:
+            block = self.blocks[id(headers)] = self.host + "".join(f"{k}: {v}\r\n" for k, v in headers.items()).encode()
+        return block
+
+    def post(self, path: str, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
+        request = b"".join((b"POST ", path.encode(), b" HTTP/1.1\r\n", self._block(headers),
+                            b"Content-Length: %d\r\n\r\n" % len(body), body))
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            sock.settimeout(30.0)
+            sock.connect(self.address)
+            sock.sendall(request)
+            chunks = []
+            while chunk := sock.recv(65536):
+                chunks.append(chunk)
+        answer = b"".join(chunks)
+        if not answer.startswith(b"HTTP/1.") or len(answer) < 12:
+            raise ConnectionError(f"not an HTTP answer: {answer[:40]!r}")
+        content = answer.partition(b"\r\n\r\n")[2]
+        return int(answer[9:12]), content
+
+    def close(self) -> None:
+        pass
+
+
+class HttpxClient:
+    """httpx, as the bench drove both sides until 2026-12-06 (`--client httpx`)."""
+
+    def __init__(self, base: str) -> None:
+        self.client = httpx.Client(base_url=base, timeout=30.0)
+
+    def post(self, path: str, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
+        response = self.client.post(path, content=body, headers=headers)
+        return response.status_code, response.content
+
+    def close(self) -> None:
+        self.client.close()
+
+
+CLIENTS = {"raw": RawClient, "httpx": HttpxClient}
+TRANSPORT_ERRORS = (OSError, httpx.HTTPError)  # ConnectionError and socket timeouts are OSErrors
+
+
 def drive(base: str, path_fmt: str, journey: Journey, case_lists: list[list[str]], *, seconds: float,
-          warmup: float, cycle: bool, meter: CpuMeter) -> tuple[Tally, float, dict[str, Any]]:
+          warmup: float, cycle: bool, meter: CpuMeter, client: str = "raw") -> tuple[Tally, float, dict[str, Any]]:
     """Each connection walks its own cases; requests finished during the warm-up are not counted."""
     tallies = [Tally() for _ in case_lists]
     ready = threading.Barrier(len(case_lists) + 1)
     clock: dict[str, float] = {}
     start_body = b"{}"
+    make_client = CLIENTS[client]
 
     def worker(idx: int) -> None:
         tally = tallies[idx]
         rng = random.Random(idx)
         cases = case_lists[idx]
-        with httpx.Client(base_url=base, timeout=30.0) as client:
+        http = make_client(base)
+        try:
             ready.wait()
             t_measure, t_end = clock["measure"], clock["end"]
             while True:
@@ -559,30 +619,31 @@ def drive(base: str, path_fmt: str, journey: Journey, case_lists: list[list[str]
                         if time.perf_counter() >= t_end:
                             return
                         body = start_body if bodies is None else bodies[rng.randrange(len(bodies))]
+                        path = path_fmt.format(number=number, code=code, action=action)
                         t0 = time.perf_counter()
                         try:
-                            response = client.post(path_fmt.format(number=number, code=code, action=action),
-                                                   content=body, headers=headers)
-                        except httpx.HTTPError as exc:
+                            status, content = http.post(path, body, headers)
+                        except TRANSPORT_ERRORS as exc:
                             tally.errors[type(exc).__name__] += 1
                             finished = False
                             break
                         t1 = time.perf_counter()
                         if t0 < t_measure:
                             continue
-                        tally.statuses[response.status_code] += 1
-                        if 200 <= response.status_code < 300:
+                        tally.statuses[status] += 1
+                        if 200 <= status < 300:
                             tally.latencies.append(t1 - t0)
                         else:
                             if len(tally.samples) < 3:
-                                tally.samples.append(f"{response.status_code} {response.request.url.path}: "
-                                                     f"{response.text[:300]}")
+                                tally.samples.append(f"{status} {path}: {content[:300].decode(errors='replace')}")
                             finished = False
                             break
                     if finished:
                         tally.journeys += 1
                 if not cycle:
                     return
+        finally:
+            http.close()
 
     threads = [threading.Thread(target=worker, args=(i,), daemon=True) for i in range(len(case_lists))]
     for t in threads:
@@ -647,7 +708,8 @@ def print_report(res: dict[str, Any]) -> None:
     ]
     cfg = res["config"]
     print()
-    print(f"{cfg['workers']} sync gunicorn workers, {cfg['connections']} connections, {cfg['rounds']} rounds of "
+    print(f"{cfg['workers']} sync gunicorn workers, {cfg['connections']} connections ({cfg['client']} client), "
+          f"{cfg['rounds']} rounds of "
           f"{cfg['seconds']} s measured per side (+{cfg['warmup']} s warm-up each), {res['machine']['cores']} cores")
     print(f"{'':24}{'satuatap':>12}{'bare':>12}")
     for label, key in rows:
@@ -777,7 +839,8 @@ def run_sides(sides: list[Side], url: str, args: argparse.Namespace, journey: Jo
                 lists = [share[i::args.connections] for i in range(args.connections)]
                 meter = CpuMeter(url, side.server.proc.pid)
                 tally, elapsed, cpu = drive(side.server.base, side.path_fmt, journey, lists, seconds=args.seconds,
-                                            warmup=args.warmup, cycle=side.cycle, meter=meter)
+                                            warmup=args.warmup, cycle=side.cycle, meter=meter,
+                                            client=args.client)
                 _merge(side.tally, tally)
                 side.elapsed += elapsed
                 side.cpu_seconds.update(cpu["cpu_seconds"])
@@ -820,6 +883,8 @@ def main() -> None:
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
     parser.add_argument("--fresh", action="store_true", help="drop and recreate the database first")
     parser.add_argument("--batch", type=int, default=5000, help="cases per COPY batch")
+    parser.add_argument("--client", choices=sorted(CLIENTS), default="raw",
+                        help="load generator: raw sockets (default) or httpx (as before 2026-12-06)")
     parser.add_argument("--only", choices=("satuatap", "bare"), help="run one side only (no ratio)")
     parser.add_argument("--out", type=Path, default=RESULTS / "step_throughput.json")
     parser.add_argument("--_tokens", action="store_true", help=argparse.SUPPRESS)
@@ -856,6 +921,7 @@ def main() -> None:
         "machine": {"cores": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version(),
                     "postgres": pg_version, "loadavg_before": os.getloadavg()},
         "config": {"workers": args.workers, "threads": 1, "worker_class": "sync", "connections": args.connections,
+                   "client": args.client,
                    "seconds": args.seconds, "rounds": args.rounds, "warmup": args.warmup, "cases": args.cases,
                    "database": psycopg.conninfo.conninfo_to_dict(url).get("dbname"),
                    "journey_order": list(order)},
