@@ -20,7 +20,7 @@ import sys
 from pathlib import Path
 
 # Python puts this script's directory first on sys.path, where bench/queue.py would shadow the standard library's
-# `queue` (psycopg, httpx and tqdm import it): take bench/ off the path before anything else is imported.
+# `queue` (psycopg and tqdm import it): take bench/ off the path before anything else is imported.
 # ruff: noqa: E402
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 
@@ -39,11 +39,12 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
+import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
 import psycopg
 from psycopg import sql
 from tqdm import tqdm
@@ -488,8 +489,11 @@ class Gunicorn:
             if self.proc.poll() is not None:
                 raise SystemExit(f"gunicorn exited ({self.proc.returncode}); see {self.log_path}")
             try:
-                httpx.get(self.base + path, headers=headers, timeout=2.0)
-            except httpx.TransportError:
+                urllib.request.urlopen(urllib.request.Request(self.base + path, headers=headers or {}),
+                                       timeout=2.0).close()
+            except urllib.error.HTTPError:
+                pass  # an answer all the same: the server is up
+            except OSError:  # not listening yet
                 time.sleep(0.2)
                 continue
             # all workers up: the master has forked them all
@@ -550,6 +554,7 @@ class RawClient:
         self.address = (host, int(port))
         self.host = f"Host: {host}:{port}\r\nConnection: close\r\n".encode()
         self.blocks: dict[int, bytes] = {}
+        self.errors: tuple[type[BaseException], ...] = (OSError,)  # ConnectionError and timeouts among them
 
     def _block(self, headers: dict[str, str]) -> bytes:
         block = self.blocks.get(id(headers))
@@ -581,7 +586,10 @@ class HttpxClient:
     """httpx, as the bench drove both sides until 2026-12-06 (`--client httpx`)."""
 
     def __init__(self, base: str) -> None:
+        import httpx  # the bench extra; the raw client needs nothing beyond the standard library
+
         self.client = httpx.Client(base_url=base, timeout=30.0)
+        self.errors: tuple[type[BaseException], ...] = (httpx.HTTPError,)
 
     def post(self, path: str, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
         response = self.client.post(path, content=body, headers=headers)
@@ -592,7 +600,6 @@ class HttpxClient:
 
 
 CLIENTS = {"raw": RawClient, "httpx": HttpxClient}
-TRANSPORT_ERRORS = (OSError, httpx.HTTPError)  # ConnectionError and socket timeouts are OSErrors
 
 
 def drive(base: str, path_fmt: str, journey: Journey, case_lists: list[list[str]], *, seconds: float,
@@ -623,7 +630,7 @@ def drive(base: str, path_fmt: str, journey: Journey, case_lists: list[list[str]
                         t0 = time.perf_counter()
                         try:
                             status, content = http.post(path, body, headers)
-                        except TRANSPORT_ERRORS as exc:
+                        except http.errors as exc:
                             tally.errors[type(exc).__name__] += 1
                             finished = False
                             break
