@@ -165,6 +165,23 @@ def test_full_journey_over_http(auth):
     assert med["agency"] == "DINKES" and med["actor"] and med["office"] == "LTSA-IDM"
 
 
+def test_the_answer_without_splicing_is_the_same_rendering(auth, worker, monkeypatch):
+    """The answer's other branch (taken when the renderer sets dump parameters, so its parts cannot be joined
+    with the default separators): the whole dict encoded at once, still exactly Ninja's rendering."""
+    from satuatap.journey import api as journey_api
+
+    monkeypatch.setattr(journey_api, "_SPLICE", False)
+    client = Client()
+    number = open_case_http(client, auth, worker).json()["number"]
+    r = post(client, f"/api/v1/cases/{number}/steps/REG/start", {}, auth["DISNAKER"])
+    started = assert_transition_answer(r)
+    r = post(client, f"/api/v1/cases/{number}/steps/REG/complete",
+             {"expected_version": started.step.version, "outcome": factories.outcome("registration")},
+             auth["DISNAKER"])
+    answer = assert_transition_answer(r)
+    assert answer.step.state == "done" and len(answer.changed) > 1  # the steps REG unlocks are in it too
+
+
 def test_wrong_desk_gets_403_with_code(auth, desks, worker):
     client = Client()
     r = open_case_http(client, auth, worker)
