@@ -45,6 +45,10 @@ st = importlib.util.module_from_spec(_spec)
 sys.modules["step_throughput"] = st
 _spec.loader.exec_module(st)
 RESULTS = st.RESULTS
+# Under valgrind a request runs some fifty times slower, so Django's 60-second connection age would run out every
+# few dozen transitions and the database connection would be opened again inside the count (a live server at load
+# renews it once in many thousands of requests): the counting children keep their connection for the whole walk.
+UNDER_VALGRIND = {"DATABASE_CONN_MAX_AGE": "3600"}
 
 
 def _environ(path: str, body: bytes, token: str) -> dict:
@@ -61,7 +65,7 @@ def _environ(path: str, body: bytes, token: str) -> dict:
 def walk_child(side: str, url: str, cases: list[str], tokens: dict, plan: list) -> None:
     """In the child: walk each case through the journey, calling the side's WSGI callable in process."""
     if side == "satuatap":
-        os.environ.update(st.django_env(url))
+        os.environ.update(st.django_env(url, **UNDER_VALGRIND))
         from satuatap.config.wsgi import application
 
         prefix = "/api/v1/cases"
@@ -89,7 +93,7 @@ FLOOR_REPEAT = 200
 
 def floor_child(kind: str, url: str, token: str, repeat: int) -> None:
     """In the child: `repeat` requests (or reads) of one kind, after 20 to warm up."""
-    os.environ.update(st.django_env(url))
+    os.environ.update(st.django_env(url, **UNDER_VALGRIND))
     import django
 
     django.setup()

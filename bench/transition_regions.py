@@ -62,7 +62,7 @@ def region_child(job: dict) -> None:
     import ctypes
 
     toggle = ctypes.CDLL(job["library"]).satuatap_toggle
-    os.environ.update(st.django_env(job["url"]))
+    os.environ.update(st.django_env(job["url"], **ti.UNDER_VALGRIND))
     from satuatap.config.wsgi import application
 
     armed, depth = [False], [0]
