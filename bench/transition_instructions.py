@@ -49,6 +49,11 @@ RESULTS = st.RESULTS
 # few dozen transitions and the database connection would be opened again inside the count (a live server at load
 # renews it once in many thousands of requests): the counting children keep their connection for the whole walk.
 UNDER_VALGRIND = {"DATABASE_CONN_MAX_AGE": "3600"}
+# The count is a difference of two processes (the warm-up case alone, then with the walked cases), and each one's
+# start-up (imports, django.setup) costs well over a hundred times a transition. With string hashing randomised
+# per process, that start-up differs between the two by enough to move the per-transition figure by several per
+# cent; one fixed seed for every child makes their start-ups alike.
+FIXED_HASHING = {"PYTHONHASHSEED": "0"}
 
 
 def _environ(path: str, body: bytes, token: str) -> dict:
@@ -165,7 +170,7 @@ def counted(job: dict) -> int:
     path.write_text(json.dumps(job))
     done = subprocess.run(
         ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable, str(Path(__file__)),
-         "--_child", str(path)], capture_output=True, text=True, check=False,
+         "--_child", str(path)], capture_output=True, text=True, check=False, env={**os.environ, **FIXED_HASHING},
     )
     found = re.search(r"Collected : (\d+)", done.stderr)
     if done.returncode != 0 or not found:
