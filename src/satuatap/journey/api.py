@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 from typing import Any
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import FileResponse, HttpResponse
 from django.utils import timezone
 from ninja import Field, File, Query, Router, Schema
 from ninja.files import UploadedFile
 from ninja.renderers import JSONRenderer
+from ninja.responses import NinjaJSONEncoder
 from pydantic import BaseModel
 
 from satuatap.accounts import audit
@@ -267,13 +270,20 @@ _ENCODER = _RENDERER.encoder_class(**_RENDERER.json_dumps_params)
 _STEP_DATES = ("ready_at", "due_on", "started_at", "completed_at", "valid_until")
 # The parts of an answer are joined the way the encoder joins a dict's items, which needs its default separators.
 _SPLICE = not _RENDERER.json_dumps_params
+# How the encoder writes a date or a time. Ninja's `default` tests a value against its own kinds first (pydantic
+# models, URLs, IP addresses, enums: each an isinstance check, several against abstract classes) and hands
+# anything else, every date and time among them, to Django's; with Ninja's own `default`, Django's is called
+# straight away. Another encoder keeps its own.
+_DATE_DEFAULT = (partial(DjangoJSONEncoder.default, _ENCODER)
+                 if isinstance(_ENCODER, NinjaJSONEncoder) and type(_ENCODER).default is NinjaJSONEncoder.default
+                 else _ENCODER.default)
 
 
 def _dates_as_text(steps: list[dict[str, Any]]) -> None:
     """Each step's dates and times as the encoder writes them (Django's formatting, through the encoder's own
     `default`), each distinct value formatted once: an action stamps its moment on every step it changes."""
     text: dict[tuple, str] = {}
-    default = _ENCODER.default
+    default = _DATE_DEFAULT
     for data in steps:
         for name in _STEP_DATES:
             value = data[name]
