@@ -321,3 +321,16 @@ def test_regional_monitor_lists_only_cases_of_its_region(auth, worker):
     east_java = client.get("/api/v1/cases/", **bearer(factories.monitor("35"))).json()
     assert number in [c["number"] for c in west_java["items"]]
     assert number not in [c["number"] for c in east_java["items"]]
+
+
+@pytest.mark.parametrize("value", [
+    dt.datetime(2026, 12, 3, 9, 15, 30, 123456, tzinfo=dt.UTC),
+    dt.datetime(2026, 12, 3, 9, 15, 30, tzinfo=dt.UTC),
+    dt.datetime(2026, 12, 3, 16, 15, 30, 500, tzinfo=dt.timezone(dt.timedelta(hours=7))),
+    dt.date(2026, 12, 3),
+])
+def test_the_answer_writes_dates_as_the_renderers_encoder_does(value):
+    """The step answer formats its dates with Django's encoder directly when the encoder is Ninja's own."""
+    from satuatap.journey import api as journey_api
+
+    assert journey_api._DATE_DEFAULT(value) == journey_api._ENCODER.default(value)
