@@ -330,7 +330,14 @@ def test_regional_monitor_lists_only_cases_of_its_region(auth, worker):
     dt.date(2026, 12, 3),
 ])
 def test_the_answer_writes_dates_as_the_renderers_encoder_does(value):
-    """The step answer formats its dates with Django's encoder directly when the encoder is Ninja's own."""
+    """The step answer formats its dates with Django's encoder directly when the encoder is Ninja's own, and
+    writes them exactly as the renderer's encoder would."""
+    from functools import partial
+
+    from ninja.responses import NinjaJSONEncoder
+
     from satuatap.journey import api as journey_api
 
+    assert type(journey_api._ENCODER) is NinjaJSONEncoder  # the API's renderer: the direct way must be the one used
+    assert isinstance(journey_api._DATE_DEFAULT, partial)
     assert journey_api._DATE_DEFAULT(value) == journey_api._ENCODER.default(value)
